@@ -1,0 +1,74 @@
+// Ed25519 keys in the C2SP signed-note formats, for nodes and for the humans
+// who sign oversight decisions (libsodium).
+//
+//   verifier key:  <name>+<key id, 8 hex>+<base64(0x01 || 32-byte public key)>
+//   signer key:    PRIVATE+KEY+<name>+<key id>+<base64(0x01 || 32-byte seed)>
+//   key id:        first 4 bytes of SHA-256(<name> || 0x0A || 0x01 || public key)
+//
+// These are the formats of golang.org/x/mod/sumdb/note and every C2SP tool,
+// so `aisafe key` output can be given to any signed-note verifier.
+// Thread-safe: all functions are pure; libsodium is initialised once.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace aisafe::keys {
+
+inline constexpr uint8_t kAlgEd25519 = 0x01;
+
+using PublicKey = std::array<uint8_t, 32>;
+using Signature = std::array<uint8_t, 64>;
+
+// Key names: non-empty, no '+', no whitespace or control characters (C2SP
+// signed-note). Returns InvalidArgument naming the problem.
+absl::Status CheckKeyName(std::string_view name);
+
+// The 4-byte key id of an Ed25519 key, as a big-endian integer.
+uint32_t KeyId(std::string_view name, const PublicKey& key);
+
+// A parsed verifier key.
+struct Verifier {
+  std::string name;
+  uint32_t key_id = 0;
+  PublicKey key{};
+
+  // Checks an Ed25519 signature of `message`.
+  bool Verify(std::string_view message, const Signature& sig) const;
+  std::string Encode() const;
+};
+
+// Parses "name+hex8+base64"; checks the algorithm byte and that the key id
+// matches the name and key. InvalidArgument saying which part is wrong.
+absl::StatusOr<Verifier> ParseVerifierKey(std::string_view text);
+
+// A signing key. The seed stays in memory as long as the object lives.
+class Signer {
+ public:
+  // A new random key pair.
+  static Signer Generate(std::string name);
+  // Parses "PRIVATE+KEY+name+hex8+base64(0x01||seed)".
+  static absl::StatusOr<Signer> Parse(std::string_view text);
+
+  const std::string& name() const { return name_; }
+  const PublicKey& public_key() const { return public_key_; }
+  uint32_t key_id() const { return KeyId(name_, public_key_); }
+
+  Signature Sign(std::string_view message) const;
+  Verifier verifier() const;
+  // The signer key text. Contains the secret: write it only to a 0600 file.
+  std::string Encode() const;
+
+ private:
+  Signer() = default;
+  std::string name_;
+  std::array<uint8_t, 32> seed_{};
+  PublicKey public_key_{};
+  std::array<uint8_t, 64> secret_{};  // libsodium's seed || public key form.
+};
+
+}  // namespace aisafe::keys

@@ -1,0 +1,208 @@
+#include "node/node.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "util/strings.h"
+#include "absl/strings/str_format.h"
+#include "records/record.h"
+#include "store/sqlite_store.h"
+#include "util/file.h"
+
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+namespace aisafe::node {
+namespace {
+
+constexpr char kConfigFile[] = "node.toml";
+constexpr char kKeyFile[] = "node.key";
+constexpr char kStoreFile[] = "store.sqlite";
+
+std::string Path(const std::string& dir, std::string_view file) { return util::StrCat(dir, "/", file); }
+
+// The files init writes; a directory holding only these (and no node.toml)
+// is an init that was interrupted and may be redone.
+const std::set<std::string, std::less<>>& OwnFiles() {
+  static const auto* files = new std::set<std::string, std::less<>>{
+      kKeyFile, kStoreFile, "store.sqlite-wal", "store.sqlite-shm", "store.sqlite-journal"};
+  return *files;
+}
+
+// Lists `dir`'s entries (without . and ..). NotFound if absent.
+absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    int err = errno;
+    std::string msg = util::StrCat("cannot read directory ", dir, ": ", std::strerror(err));
+    if (err == ENOENT) return absl::NotFoundError(msg);
+    if (err == EACCES) return absl::PermissionDeniedError(msg);
+    if (err == ENOTDIR) return absl::FailedPreconditionError(util::StrCat(dir, " is not a directory"));
+    return absl::InternalError(msg);
+  }
+  std::vector<std::string> out;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") out.emplace_back(n);
+  }
+  ::closedir(d);
+  return out;
+}
+
+std::string ConfigText(const NodeConfig& c) {
+  return absl::StrFormat(
+      "# aisafe node configuration (docs/formats/data-dir.md).\n"
+      "format = %d\n"
+      "name = \"%s\"\n"
+      "country = \"%s\"\n"
+      "\n"
+      "[records]\n"
+      "# Largest record accepted, in bytes of its canonical form.\n"
+      "max_bytes = %d\n",
+      kDataDirFormat, c.name, c.country, c.max_record_bytes);
+}
+
+absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::string& text) {
+  toml::parse_result parsed = toml::parse(text, path);
+  if (!parsed) {
+    const auto& err = parsed.error();
+    return absl::FailedPreconditionError(util::StrCat(path, ":", err.source().begin.line, ": ",
+                                                      err.description()));
+  }
+  const toml::table& t = parsed.table();
+  auto format = t["format"].value<int64_t>();
+  if (!format) return absl::FailedPreconditionError(util::StrCat(path, ": missing format; not an aisafe node"));
+  if (*format > kDataDirFormat) {
+    return absl::FailedPreconditionError(util::StrCat(path, ": data directory format ", *format,
+                                                      " is newer than this aisafe understands (", kDataDirFormat, ")"));
+  }
+  NodeConfig c;
+  auto name = t["name"].value<std::string>();
+  auto country = t["country"].value<std::string>();
+  if (!name || !country) return absl::FailedPreconditionError(util::StrCat(path, ": name and country are required"));
+  c.name = *name;
+  c.country = *country;
+  if (auto st = CheckNodeName(c.name); !st.ok()) {
+    return absl::FailedPreconditionError(util::StrCat(path, ": name: ", st.message()));
+  }
+  if (auto max = t["records"]["max_bytes"].value<int64_t>()) {
+    if (*max < 1024 || *max > (int64_t{64} << 20)) {
+      return absl::FailedPreconditionError(util::StrCat(path, ": records.max_bytes must be between 1024 and 67108864"));
+    }
+    c.max_record_bytes = static_cast<size_t>(*max);
+  }
+  return c;
+}
+
+absl::StatusOr<keys::Signer> ReadKey(const std::string& path, const std::string& node_name) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return absl::FailedPreconditionError(util::StrCat("node key ", path, " is missing: ", std::strerror(errno)));
+  }
+  if ((st.st_mode & 077) != 0) {
+    return absl::PermissionDeniedError(absl::StrFormat(
+        "node key %s is accessible by group or others (mode %04o); refusing to start. Run: chmod 600 %s",
+        path, st.st_mode & 07777, path));
+  }
+  auto text = util::ReadFile(path);
+  if (!text.ok()) return text.status();
+  auto signer = keys::Signer::Parse(*text);
+  if (!signer.ok()) return absl::FailedPreconditionError(util::StrCat(path, ": ", signer.status().message()));
+  if (signer->name() != node_name) {
+    return absl::FailedPreconditionError(util::StrCat(path, ": key is for \"", signer->name(),
+                                                      "\" but the node is \"", node_name, "\""));
+  }
+  return signer;
+}
+
+}  // namespace
+
+absl::Status CheckNodeName(std::string_view name) {
+  bool ok = !name.empty() && name.size() <= 63 && std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
+  }
+  if (!ok) {
+    return absl::InvalidArgumentError(util::StrCat(
+        "node name \"", name, "\" must be 1-63 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Init(const std::string& dir, std::string_view name,
+                                                 std::string_view country) {
+  if (auto st = CheckNodeName(name); !st.ok()) return st;
+  if (!records::IsCountryCode(country)) {
+    return absl::InvalidArgumentError(util::StrCat("country \"", country, "\" is not an ISO 3166-1 alpha-2 code"));
+  }
+  auto entries = ListDir(dir);
+  if (entries.status().code() == absl::StatusCode::kNotFound) {
+    if (auto st = util::EnsureDirectory(dir); !st.ok()) return st;
+    entries = std::vector<std::string>{};
+  }
+  if (!entries.ok()) return entries.status();
+  for (const std::string& e : *entries) {
+    if (e == kConfigFile) {
+      return absl::AlreadyExistsError(util::StrCat(dir, " already holds an aisafe node; refusing to overwrite it"));
+    }
+    if (!OwnFiles().contains(e)) {
+      return absl::FailedPreconditionError(util::StrCat(dir, " is not empty and is not an aisafe node (found ", e, ")"));
+    }
+  }
+  // An interrupted init left only our own files: start again from nothing.
+  for (const std::string& e : *entries) ::unlink(Path(dir, e).c_str());
+
+  NodeConfig config{std::string(name), std::string(country)};
+  keys::Signer signer = keys::Signer::Generate(config.name);
+  if (auto st = util::WriteFileAtomic(Path(dir, kKeyFile), signer.Encode() + "\n", 0600); !st.ok()) return st;
+  auto store = store::OpenSqliteStore(Path(dir, kStoreFile), {.create = true});
+  if (!store.ok()) return store.status();
+  if (auto st = (*store)->SetMeta("node.name", config.name); !st.ok()) return st;
+  if (auto st = util::WriteFileAtomic(Path(dir, kConfigFile), ConfigText(config), 0644); !st.ok()) return st;
+  return std::unique_ptr<Node>(new Node(dir, std::move(config), std::move(signer), std::move(*store)));
+}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir) {
+  auto entries = ListDir(dir);
+  if (!entries.ok()) {
+    if (entries.status().code() == absl::StatusCode::kNotFound) {
+      return absl::NotFoundError(util::StrCat("no aisafe node at ", dir, " (create one with: aisafe --data ", dir,
+                                              " init --name NAME --country CC)"));
+    }
+    return entries.status();
+  }
+  std::string config_path = Path(dir, kConfigFile);
+  auto text = util::ReadFile(config_path);
+  if (!text.ok()) {
+    if (text.status().code() == absl::StatusCode::kNotFound) {
+      if (entries->empty()) {
+        return absl::NotFoundError(util::StrCat("no aisafe node at ", dir, " (the directory is empty; run aisafe init)"));
+      }
+      return absl::FailedPreconditionError(util::StrCat(dir, " is not an aisafe data directory (no ", kConfigFile, ")"));
+    }
+    return text.status();
+  }
+  auto config = ParseConfig(config_path, *text);
+  if (!config.ok()) return config.status();
+  auto signer = ReadKey(Path(dir, kKeyFile), config->name);
+  if (!signer.ok()) return signer.status();
+  auto store = store::OpenSqliteStore(Path(dir, kStoreFile));
+  if (!store.ok()) {
+    if (store.status().code() == absl::StatusCode::kNotFound) {
+      return absl::FailedPreconditionError(util::StrCat(dir, ": store.sqlite is missing"));
+    }
+    return store.status();
+  }
+  auto stored_name = (*store)->GetMeta("node.name");
+  if (!stored_name.ok()) return stored_name.status();
+  if (!*stored_name || **stored_name != config->name) {
+    return absl::FailedPreconditionError(util::StrCat(dir, ": the store belongs to another node than ", config->name));
+  }
+  return std::unique_ptr<Node>(new Node(dir, std::move(*config), std::move(*signer), std::move(*store)));
+}
+
+}  // namespace aisafe::node

@@ -1,0 +1,87 @@
+#include "records/json.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "util/strings.h"
+
+namespace aisafe::records {
+namespace {
+
+using Json = nlohmann::json;
+
+// nlohmann's messages start with "[json.exception.parse_error.101] parse
+// error at "; keep what follows, which names line and column.
+std::string CleanMessage(const char* what) {
+  std::string_view msg(what);
+  if (auto pos = msg.find("parse error at "); pos != std::string_view::npos) {
+    msg.remove_prefix(pos + std::string_view("parse error at ").size());
+  } else if (auto br = msg.find("] "); br != std::string_view::npos) {
+    msg.remove_prefix(br + 2);
+  }
+  return std::string(msg);
+}
+
+// Line and column (1-based) of byte offset `pos` in `text`.
+std::string Where(std::string_view text, size_t pos) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < pos && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return util::StrCat("line ", line, ", column ", col);
+}
+
+}  // namespace
+
+absl::StatusOr<Json> ParseJson(std::string_view text) {
+  // Per open object, the member names seen so far.
+  std::vector<absl::flat_hash_set<std::string>> names;
+  std::string duplicate;
+  std::string duplicate_path;
+  auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        names.emplace_back();
+        break;
+      case Json::parse_event_t::object_end:
+        names.pop_back();
+        break;
+      case Json::parse_event_t::key:
+        if (!names.back().insert(parsed.get_ref<const std::string&>()).second &&
+            duplicate.empty()) {
+          duplicate = parsed.get<std::string>();
+        }
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  try {
+    Json doc = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true,
+                           /*ignore_comments=*/false);
+    if (!duplicate.empty()) {
+      return absl::InvalidArgumentError(
+          util::StrCat("duplicate member name \"", duplicate, "\" (I-JSON forbids duplicates)"));
+    }
+    return doc;
+  } catch (const Json::parse_error& e) {
+    std::string msg = CleanMessage(e.what());
+    if (e.byte > text.size()) {
+      msg = util::StrCat(Where(text, text.size()), ": unexpected end of input (truncated?)");
+    } else if (msg.find("line ") != 0) {
+      msg = util::StrCat(Where(text, e.byte == 0 ? 0 : e.byte - 1), ": ", msg);
+    }
+    return absl::InvalidArgumentError(util::StrCat("invalid JSON: ", msg));
+  } catch (const Json::exception& e) {
+    return absl::InvalidArgumentError(util::StrCat("invalid JSON: ", CleanMessage(e.what())));
+  }
+}
+
+}  // namespace aisafe::records

@@ -1,0 +1,80 @@
+#include "records/normalize.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace aisafe::records {
+namespace {
+
+const icu::Normalizer2* Nfc() {
+  static const icu::Normalizer2* nfc = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(status);
+    return U_SUCCESS(status) ? n : nullptr;
+  }();
+  return nfc;
+}
+
+bool IsAscii(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
+absl::Status NormalizeNfc(std::string* text) {
+  if (IsAscii(*text)) return absl::OkStatus();
+  const icu::Normalizer2* nfc = Nfc();
+  if (nfc == nullptr) return absl::InternalError("ICU NFC normaliser unavailable");
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(*text);
+  // fromUTF8 replaces ill-formed sequences with U+FFFD; the parser already
+  // rejected those, but check rather than silently change text.
+  if (u.indexOf(static_cast<char16_t>(0xFFFD)) >= 0 &&
+      text->find("\xEF\xBF\xBD") == std::string::npos) {
+    return absl::InvalidArgumentError("text is not valid UTF-8");
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  if (nfc->quickCheck(u, status) == UNORM_YES && U_SUCCESS(status)) return absl::OkStatus();
+  status = U_ZERO_ERROR;
+  icu::UnicodeString normalized = nfc->normalize(u, status);
+  if (U_FAILURE(status)) return absl::InvalidArgumentError("text cannot be normalised to NFC");
+  text->clear();
+  normalized.toUTF8String(*text);
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeDocument(nlohmann::json* doc) {
+  switch (doc->type()) {
+    case nlohmann::json::value_t::string:
+      return NormalizeNfc(doc->get_ptr<std::string*>());
+    case nlohmann::json::value_t::array:
+      for (auto& e : *doc) {
+        if (auto st = NormalizeDocument(&e); !st.ok()) return st;
+      }
+      return absl::OkStatus();
+    case nlohmann::json::value_t::object: {
+      std::vector<std::pair<std::string, std::string>> renames;
+      for (auto it = doc->begin(); it != doc->end(); ++it) {
+        if (auto st = NormalizeDocument(&it.value()); !st.ok()) return st;
+        std::string key = it.key();
+        if (auto st = NormalizeNfc(&key); !st.ok()) return st;
+        if (key != it.key()) renames.emplace_back(it.key(), std::move(key));
+      }
+      for (auto& [from, to] : renames) {
+        if (doc->contains(to)) {
+          return absl::InvalidArgumentError("two member names are equal after NFC normalisation: " + to);
+        }
+        (*doc)[to] = std::move((*doc)[from]);
+        doc->erase(from);
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return absl::OkStatus();
+  }
+}
+
+}  // namespace aisafe::records

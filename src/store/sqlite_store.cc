@@ -1,0 +1,398 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "util/strings.h"
+#include "absl/synchronization/mutex.h"
+
+namespace aisafe::store {
+namespace {
+
+// "AISF": marks the file as an aisafe store (PRAGMA application_id).
+constexpr int32_t kApplicationId = 0x41495346;
+
+// Migration i takes the schema from version i to i + 1. Append only; never
+// edit a migration that has shipped.
+constexpr std::array<const char*, kSqliteSchemaVersion> kMigrations = {
+    // 0 -> 1: records, submissions, meta.
+    R"sql(
+CREATE TABLE records (
+  seq        INTEGER PRIMARY KEY,
+  id         BLOB    NOT NULL UNIQUE CHECK (length(id) = 32),
+  type       TEXT    NOT NULL,
+  origin     TEXT    NOT NULL,
+  tlp        TEXT    NOT NULL,
+  created    TEXT    NOT NULL,
+  created_us INTEGER NOT NULL,
+  canonical  BLOB    NOT NULL
+);
+CREATE INDEX records_by_time ON records (created_us DESC, seq DESC);
+CREATE INDEX records_by_type_time ON records (type, created_us DESC, seq DESC);
+CREATE TABLE submissions (
+  digest BLOB PRIMARY KEY CHECK (length(digest) = 32),
+  id     BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+
+class Stmt {
+ public:
+  Stmt() = default;
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  Stmt(Stmt&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  sqlite3_stmt* get() const { return s_; }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// Resets a statement when leaving a scope, so it never holds a read
+// transaction open.
+class Reset {
+ public:
+  explicit Reset(sqlite3_stmt* s) : s_(s) {}
+  ~Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+void BindBlob(sqlite3_stmt* s, int i, const void* p, size_t n) {
+  sqlite3_bind_blob64(s, i, p, n, SQLITE_STATIC);
+}
+void BindText(sqlite3_stmt* s, int i, std::string_view t) {
+  sqlite3_bind_text64(s, i, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+std::string ColumnString(sqlite3_stmt* s, int i) {
+  const void* p = sqlite3_column_blob(s, i);
+  int n = sqlite3_column_bytes(s, i);
+  return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+}
+RecordId ColumnId(sqlite3_stmt* s, int i) {
+  RecordId id{};
+  const void* p = sqlite3_column_blob(s, i);
+  if (p != nullptr && sqlite3_column_bytes(s, i) == 32) std::memcpy(id.data(), p, 32);
+  return id;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override {
+    stmts_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  absl::Status Init(const SqliteOptions& options);
+
+  absl::StatusOr<std::optional<StoredRecord>> Get(const RecordId& id) const override;
+  absl::StatusOr<uint64_t> Count(std::optional<std::string_view> type) const override;
+  absl::StatusOr<std::optional<RecordId>> FindSubmission(const util::Digest& digest) const override;
+  absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const override;
+  absl::Status SetMeta(std::string_view key, std::string_view value) override;
+
+ protected:
+  absl::StatusOr<ListPage> ListImpl(std::optional<std::string_view> type, size_t limit,
+                                    std::optional<Position> after) const override;
+  absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch) override;
+
+ private:
+  absl::Status Error(std::string_view what) const {
+    int code = sqlite3_extended_errcode(db_);
+    std::string msg = util::StrCat(path_, ": ", what, ": ", sqlite3_errmsg(db_));
+    if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) return absl::DataLossError(msg);
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) return absl::UnavailableError(msg);
+    if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_PERM || (code & 0xff) == SQLITE_CANTOPEN) {
+      return absl::PermissionDeniedError(msg);
+    }
+    return absl::InternalError(msg);
+  }
+  absl::Status Exec(const char* sql) const {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return Error(util::StrCat("cannot run \"", std::string_view(sql).substr(0, 40), "\": ", msg));
+    }
+    return absl::OkStatus();
+  }
+  // The cached prepared statement for `sql` (a string literal).
+  absl::StatusOr<sqlite3_stmt*> Prepare(const char* sql) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) return it->second.get();
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
+      return Error("cannot prepare statement");
+    }
+    return stmts_.emplace(sql, Stmt(s)).first->second.get();
+  }
+  absl::StatusOr<int64_t> QueryInt(const char* sql) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static StoredRecord ReadRow(sqlite3_stmt* s);
+
+  sqlite3* const db_;
+  const std::string path_;
+  mutable absl::Mutex mu_;
+  mutable absl::flat_hash_map<const char*, Stmt> stmts_ ABSL_GUARDED_BY(mu_);
+};
+
+
+StoredRecord SqliteStore::ReadRow(sqlite3_stmt* s) {
+  StoredRecord r;
+  r.seq = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+  r.id = ColumnId(s, 1);
+  r.type = ColumnString(s, 2);
+  r.origin = ColumnString(s, 3);
+  r.tlp = ColumnString(s, 4);
+  r.created = ColumnString(s, 5);
+  r.created_us = sqlite3_column_int64(s, 6);
+  r.canonical = ColumnString(s, 7);
+  return r;
+}
+
+absl::StatusOr<int64_t> SqliteStore::QueryInt(const char* sql) const {
+  auto s = Prepare(sql);
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  if (sqlite3_step(*s) != SQLITE_ROW) return Error(util::StrCat("cannot run ", sql));
+  return sqlite3_column_int64(*s, 0);
+}
+
+absl::Status SqliteStore::Init(const SqliteOptions& options) {
+  absl::MutexLock lock(&mu_);
+  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_extended_result_codes(db_, 1);
+  auto app_id = QueryInt("PRAGMA application_id");
+  if (!app_id.ok()) return app_id.status();
+  auto version = QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  auto tables = QueryInt("SELECT count(*) FROM sqlite_schema");
+  if (!tables.ok()) return tables.status();
+  if (*app_id != kApplicationId && (*tables > 0 || *version != 0)) {
+    return absl::FailedPreconditionError(util::StrCat(path_, " is an SQLite database but not an aisafe store"));
+  }
+  if (*version > kSqliteSchemaVersion) {
+    return absl::FailedPreconditionError(util::StrCat(path_, " has store schema version ", *version,
+                                                      ", newer than this aisafe (", kSqliteSchemaVersion,
+                                                      "); upgrade aisafe"));
+  }
+  stmts_.clear();  // PRAGMA results may be cached against the old schema.
+  if (auto st = Exec("PRAGMA journal_mode=WAL"); !st.ok()) return st;
+  if (auto st = Exec(options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"); !st.ok()) return st;
+  if (auto st = Exec("PRAGMA foreign_keys=ON"); !st.ok()) return st;
+  if (*version < kSqliteSchemaVersion) {
+    if (auto st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+    for (int v = static_cast<int>(*version); v < kSqliteSchemaVersion; ++v) {
+      if (auto st = Exec(kMigrations[static_cast<size_t>(v)]); !st.ok()) {
+        (void)Exec("ROLLBACK");
+        return st;
+      }
+    }
+    std::string pragmas = util::StrCat("PRAGMA application_id=", kApplicationId,
+                                       "; PRAGMA user_version=", kSqliteSchemaVersion);
+    if (auto st = Exec(pragmas.c_str()); !st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    if (auto st = Exec("COMMIT"); !st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<StoredRecord>> SqliteStore::Get(const RecordId& id) const {
+  absl::MutexLock lock(&mu_);
+  auto s = Prepare("SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindBlob(*s, 1, id.data(), id.size());
+  int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Error("cannot read record");
+  return ReadRow(*s);
+}
+
+absl::StatusOr<ListPage> SqliteStore::ListImpl(std::optional<std::string_view> type, size_t limit,
+                                               std::optional<Position> after) const {
+  absl::MutexLock lock(&mu_);
+  // Keyset pagination on (created_us, seq), newest first; the row-value
+  // comparison uses the (type,) created_us DESC, seq DESC indexes.
+  const char* sql =
+      type ? "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
+             "WHERE type = ?1 AND (created_us, seq) < (?2, ?3) "
+             "ORDER BY created_us DESC, seq DESC LIMIT ?4"
+           : "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
+             "WHERE (created_us, seq) < (?2, ?3) ORDER BY created_us DESC, seq DESC LIMIT ?4";
+  auto s = Prepare(sql);
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  if (type) BindText(*s, 1, *type);
+  sqlite3_bind_int64(*s, 2, after ? after->created_us : INT64_MAX);
+  sqlite3_bind_int64(*s, 3, after ? static_cast<int64_t>(after->seq) : INT64_MAX);
+  sqlite3_bind_int64(*s, 4, static_cast<int64_t>(limit) + 1);
+  ListPage page;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    if (page.records.size() == limit) {
+      page.next_cursor = EncodeCursor(page.records.back());
+      break;
+    }
+    page.records.push_back(ReadRow(*s));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("cannot list records");
+  return page;
+}
+
+absl::StatusOr<uint64_t> SqliteStore::Count(std::optional<std::string_view> type) const {
+  absl::MutexLock lock(&mu_);
+  auto s = Prepare(type ? "SELECT count(*) FROM records WHERE type = ?1" : "SELECT count(*) FROM records");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  if (type) BindText(*s, 1, *type);
+  if (sqlite3_step(*s) != SQLITE_ROW) return Error("cannot count records");
+  return static_cast<uint64_t>(sqlite3_column_int64(*s, 0));
+}
+
+absl::StatusOr<std::optional<RecordId>> SqliteStore::FindSubmission(const util::Digest& digest) const {
+  absl::MutexLock lock(&mu_);
+  auto s = Prepare("SELECT id FROM submissions WHERE digest = ?1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindBlob(*s, 1, digest.data(), digest.size());
+  int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Error("cannot read submissions");
+  return ColumnId(*s, 0);
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteStore::GetMeta(std::string_view key) const {
+  absl::MutexLock lock(&mu_);
+  auto s = Prepare("SELECT value FROM meta WHERE key = ?1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, key);
+  int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Error("cannot read meta");
+  return ColumnString(*s, 0);
+}
+
+absl::Status SqliteStore::SetMeta(std::string_view key, std::string_view value) {
+  absl::MutexLock lock(&mu_);
+  auto s = Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, key);
+  BindBlob(*s, 2, value.data(), value.size());
+  if (sqlite3_step(*s) != SQLITE_DONE) return Error("cannot write meta");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<const NewRecord> batch) {
+  absl::MutexLock lock(&mu_);
+  auto find_sub = Prepare("SELECT id FROM submissions WHERE digest = ?1");
+  auto insert = Prepare(
+      "INSERT INTO records (id, type, origin, tlp, created, created_us, canonical) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING");
+  auto insert_sub = Prepare("INSERT INTO submissions (digest, id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+  for (const auto* s : {&find_sub, &insert, &insert_sub}) {
+    if (!s->ok()) return s->status();
+  }
+  // IMMEDIATE takes the write lock now, so the submission lookups below see
+  // every committed batch and no other writer can interleave.
+  if (auto st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+  std::vector<PutOutcome> out;
+  out.reserve(batch.size());
+  auto fail = [&](std::string_view what) {
+    absl::Status st = Error(what);
+    (void)Exec("ROLLBACK");
+    return st;
+  };
+  for (const NewRecord& r : batch) {
+    PutOutcome o{r.id, false};
+    if (r.submission) {
+      Reset reset(*find_sub);
+      BindBlob(*find_sub, 1, r.submission->data(), r.submission->size());
+      int rc = sqlite3_step(*find_sub);
+      if (rc == SQLITE_ROW) {
+        o.id = ColumnId(*find_sub, 0);
+        out.push_back(o);
+        continue;
+      }
+      if (rc != SQLITE_DONE) return fail("cannot read submissions");
+    }
+    {
+      sqlite3_stmt* s = *insert;
+      Reset reset(s);
+      BindBlob(s, 1, r.id.data(), r.id.size());
+      BindText(s, 2, r.type);
+      BindText(s, 3, r.origin);
+      BindText(s, 4, r.tlp);
+      BindText(s, 5, r.created);
+      sqlite3_bind_int64(s, 6, r.created_us);
+      BindBlob(s, 7, r.canonical.data(), r.canonical.size());
+      if (sqlite3_step(s) != SQLITE_DONE) return fail("cannot insert record");
+      o.inserted = sqlite3_changes(db_) == 1;
+    }
+    if (r.submission) {
+      Reset reset(*insert_sub);
+      BindBlob(*insert_sub, 1, r.submission->data(), r.submission->size());
+      BindBlob(*insert_sub, 2, r.id.data(), r.id.size());
+      if (sqlite3_step(*insert_sub) != SQLITE_DONE) return fail("cannot insert submission");
+    }
+    out.push_back(o);
+  }
+  if (auto st = Exec("COMMIT"); !st.ok()) {
+    (void)Exec("ROLLBACK");
+    return st;
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
+  struct stat st;
+  if (!options.create && ::stat(path.c_str(), &st) != 0) {
+    return absl::NotFoundError(util::StrCat("no store at ", path));
+  }
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = util::StrCat("cannot open ", path, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db);
+    return (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_PERM ? absl::PermissionDeniedError(msg)
+                                                                          : absl::InternalError(msg);
+  }
+  auto store = std::make_unique<SqliteStore>(db, path);
+  if (auto status = store->Init(options); !status.ok()) {
+    if (status.code() == absl::StatusCode::kDataLoss) {
+      return absl::FailedPreconditionError(util::StrCat(path, " is not an aisafe store (", status.message(), ")"));
+    }
+    return status;
+  }
+  return store;
+}
+
+}  // namespace aisafe::store

@@ -1,0 +1,17 @@
+#include "util/random.h"
+
+#include <sodium.h>
+
+#include <cstdlib>
+
+namespace aisafe::util {
+
+std::string RandomBytes(size_t n) {
+  static const bool ready = sodium_init() >= 0;
+  if (!ready) std::abort();
+  std::string out(n, '\0');
+  randombytes_buf(out.data(), n);
+  return out;
+}
+
+}  // namespace aisafe::util
