@@ -131,7 +131,7 @@ absl::StatusOr<std::vector<Prepared>> Submitter::Prepare(std::span<const InputDo
   util::StrAppend(&message, "\n", source, ": ", bad, " of ", docs.size(),
                   docs.size() == 1 ? " record is" : " records are", " invalid; nothing was stored");
   absl::Status st = absl::InvalidArgumentError(message);
-  st.SetPayload(records::kViolationsPayload, absl::Cord(payload.dump()));
+  st.SetPayload(records::kViolationsPayload, absl::Cord(payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
   return st;
 }
 

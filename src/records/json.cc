@@ -23,6 +23,30 @@ std::string CleanMessage(const char* what) {
   return std::string(msg);
 }
 
+// Parser messages quote the input ("last read: '...'"), which may be the
+// invalid UTF-8 being reported; show such bytes as \xNN so the message
+// itself is valid UTF-8.
+std::string Printable(std::string_view in) {
+  std::string out;
+  for (size_t i = 0; i < in.size();) {
+    auto c = static_cast<unsigned char>(in[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= in.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) >> 6) == 2;
+    if (ok && (c >= 0x20 || c == '\t')) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+      ++i;
+    }
+  }
+  return out;
+}
+
 // Line and column (1-based) of byte offset `pos` in `text`.
 std::string Where(std::string_view text, size_t pos) {
   size_t line = 1, col = 1;
@@ -72,7 +96,7 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
     }
     return doc;
   } catch (const Json::parse_error& e) {
-    std::string msg = CleanMessage(e.what());
+    std::string msg = Printable(CleanMessage(e.what()));
     if (e.byte > text.size()) {
       msg = util::StrCat(Where(text, text.size()), ": unexpected end of input (truncated?)");
     } else if (msg.find("line ") != 0) {
@@ -80,7 +104,7 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
     }
     return absl::InvalidArgumentError(util::StrCat("invalid JSON: ", msg));
   } catch (const Json::exception& e) {
-    return absl::InvalidArgumentError(util::StrCat("invalid JSON: ", CleanMessage(e.what())));
+    return absl::InvalidArgumentError(util::StrCat("invalid JSON: ", Printable(CleanMessage(e.what()))));
   }
 }
 

@@ -239,7 +239,7 @@ absl::Status ViolationsStatus(const std::vector<Violation>& violations, std::str
   absl::Status st = absl::InvalidArgumentError(FormatViolations(violations, prefix));
   Json payload = Json::array();
   for (const Violation& v : violations) payload.push_back({{"pointer", v.pointer}, {"message", v.message}});
-  st.SetPayload(kViolationsPayload, absl::Cord(payload.dump()));
+  st.SetPayload(kViolationsPayload, absl::Cord(payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
   return st;
 }
 
