@@ -69,7 +69,6 @@ namespace {
 
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
-namespace aisafe_ = aisafe;
 
 constexpr double kTargetRecordsPerSecond = 30000;
 constexpr double kTargetBaselinePercent = 40;
@@ -292,7 +291,10 @@ Json Some(Rng& rng, const std::array<const char*, N>& list, size_t min, size_t m
   std::array<bool, N> chosen{};
   for (size_t n = 0; n < want;) {
     size_t i = rng.Below(N);
-    if (!chosen[i]) chosen[i] = true, ++n;
+    if (!chosen[i]) {
+      chosen[i] = true;
+      ++n;
+    }
   }
   Json out = Json::array();
   for (size_t i = 0; i < N; ++i) {
@@ -633,7 +635,6 @@ PipelinedResult RunPipelined(const Flags& flags, const std::string& dir, const a
   };
 
   std::optional<Batch> to_prepare = generate_next();
-  std::optional<Batch> committing_texts;  // Keeps the texts the prepared records came from alive.
   std::optional<std::vector<aisafe::node::Prepared>> to_commit;
   while (to_prepare || to_commit) {
     auto t0 = Clock::now();
@@ -653,7 +654,6 @@ PipelinedResult RunPipelined(const Flags& flags, const std::string& dir, const a
       if (!prepared->ok()) Die("prepare failed: " + prepared->status().ToString());
       to_commit = std::move(**prepared);
     }
-    committing_texts = std::move(to_prepare);
     to_prepare = generate_next();  // Not timed.
     if (Clock::now() - last_progress > std::chrono::seconds(5) || res.records == flags.records) {
       Progress("pipelined", res.records, flags.records, start);

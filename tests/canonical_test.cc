@@ -45,7 +45,7 @@ TEST(Canonical, SortsByUtf16CodeUnits) {
   std::string out = Canon(input);
   // Expected order: \r, 1, U+0080, U+00F6, U+20AC, U+1F600, U+FB33 (the emoji's
   // surrogates D83D sort before FB33 although its code point is larger).
-  std::vector<std::string> order = {"\\r", "\"1\"", "\xC2\x80", "\xC3\xB6", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+  std::vector<std::string> order = {"\\r",         "\"1\"", "\xC2\x80", "\xC3\xB6", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
                                     "\xEF\xAC\xB3"};
   size_t last = 0;
   for (const auto& key : order) {

@@ -1,14 +1,13 @@
 // End to end: the real `aisafe` binary, run as a process, for every bad
 // input the issue names. Each must exit 2 (1 for faults of the
 // environment), name the line and field, and leave the store as it was.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <fstream>
@@ -42,7 +41,10 @@ void WriteFile(const std::string& path, const std::string& content) {
 std::string Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''"; else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }

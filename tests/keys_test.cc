@@ -43,7 +43,7 @@ TEST(Keys, RejectsMalformedKeys) {
   EXPECT_FALSE(ParseVerifierKey("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").ok());  // id
   EXPECT_FALSE(ParseVerifierKey("PeterNeumanm+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").ok());  // name
   EXPECT_FALSE(ParseVerifierKey("PeterNeumann+c74f20a3+AhpcOQcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").ok());  // alg
-  EXPECT_FALSE(ParseVerifierKey("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq").ok());  // short
+  EXPECT_FALSE(ParseVerifierKey("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq").ok());               // short
   EXPECT_FALSE(ParseVerifierKey("Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").ok());
   EXPECT_FALSE(Signer::Parse("PRIVATE+KEY+x").ok());
   EXPECT_FALSE(Signer::Parse(kGoVerifier).ok());

@@ -106,9 +106,7 @@ TEST(Record, DatesCountriesAndIds) {
   EXPECT_TRUE(Has(CheckRecord(doc), "/nonce", ""));
 }
 
-TEST(Record, NotAnObject) {
-  EXPECT_TRUE(Has(CheckRecord(Json::array()), "", "JSON object"));
-}
+TEST(Record, NotAnObject) { EXPECT_TRUE(Has(CheckRecord(Json::array()), "", "JSON object")); }
 
 TEST(Record, SizeLimitIsOnTheCanonicalForm) {
   Json doc = Practice();

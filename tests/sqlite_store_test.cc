@@ -1,11 +1,12 @@
 // The store conformance suite: typed tests every backend must pass (CT's
 // database_test.cc). Today: SQLite; PostgreSQL joins with its backend.
+#include "store/sqlite_store.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <fstream>
 
-#include "store/sqlite_store.h"
 #include "tests/test_util.h"
 #include "util/hex.h"
 

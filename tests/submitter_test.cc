@@ -142,8 +142,8 @@ TEST_F(SubmitterTest, SupersedesMustNameAStoredRecordOfTheSameOrigin) {
   doc["supersedes"] = std::string(64, 'a');
   auto bad = Submit(doc.dump());
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("/supersedes: names a record this node does not hold"),
-            absl::string_view::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("/supersedes: names a record this node does not hold"), absl::string_view::npos)
+      << bad.status();
   EXPECT_EQ(Count(), 2u);
 }
 

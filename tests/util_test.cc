@@ -33,7 +33,7 @@ TEST(Hex, RoundTripAndRejects) {
 TEST(Base64, StandardAndUrl) {
   EXPECT_EQ(Base64Encode("foob"), "Zm9vYg==");
   EXPECT_EQ(*Base64Decode("Zm9vYg=="), "foob");
-  EXPECT_FALSE(Base64Decode("Zm9vYg"));    // Padding is required.
+  EXPECT_FALSE(Base64Decode("Zm9vYg"));     // Padding is required.
   EXPECT_FALSE(Base64Decode("Zm9v Yg=="));  // No whitespace.
   EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
   EXPECT_EQ(*Base64UrlDecode("-_8"), "\xfb\xff");
@@ -44,7 +44,7 @@ TEST(Clock, TimestampsAreStrictRfc3339Utc) {
   EXPECT_TRUE(ParseTimestamp("2026-11-23T09:45:22Z", &t));
   EXPECT_EQ(FormatTimestamp(t), "2026-11-23T09:45:22.000Z");
   EXPECT_TRUE(ParseTimestamp("2024-02-29T23:59:59.123456789Z", &t));
-  EXPECT_FALSE(ParseTimestamp("2023-02-29T00:00:00Z", &t));  // Not a leap year.
+  EXPECT_FALSE(ParseTimestamp("2023-02-29T00:00:00Z", &t));       // Not a leap year.
   EXPECT_FALSE(ParseTimestamp("2026-11-23T09:45:22+07:00", &t));  // UTC only.
   EXPECT_FALSE(ParseTimestamp("2026-11-23 09:45:22Z", &t));
   EXPECT_FALSE(ParseTimestamp("2026-11-23T24:00:00Z", &t));

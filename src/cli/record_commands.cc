@@ -3,13 +3,13 @@
 
 #include <ostream>
 
-#include "util/strings.h"
 #include "cli/command.h"
 #include "node/node.h"
 #include "node/submitter.h"
 #include "util/file.h"
 #include "util/hex.h"
 #include "util/progress.h"
+#include "util/strings.h"
 
 namespace aisafe::cli {
 namespace {
@@ -41,9 +41,9 @@ class SubmitCommand final : public Command {
     std::vector<node::InputDoc> docs = node::SplitInput(*input);
     if (docs.empty()) return absl::InvalidArgumentError(util::StrCat(source, ": no record in the input"));
 
-    node::Submitter submitter({.origin = (*node)->config().name,
-                               .max_record_bytes = (*node)->config().max_record_bytes},
-                              &(*node)->store(), &util::RealClock());
+    node::Submitter submitter(
+        {.origin = (*node)->config().name, .max_record_bytes = (*node)->config().max_record_bytes}, &(*node)->store(),
+        &util::RealClock());
     util::ProgressBar bar("validating", docs.size());
     std::vector<node::Prepared> prepared;
     prepared.reserve(docs.size());

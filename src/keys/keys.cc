@@ -15,13 +15,11 @@ namespace aisafe::keys {
 namespace {
 
 void InitSodium() {
-  static const bool ok = sodium_init() >= 0;
-  if (!ok) std::abort();
+  static const bool kSodiumReady = sodium_init() >= 0;
+  if (!kSodiumReady) std::abort();
 }
 
-std::string_view AsChars(const uint8_t* p, size_t n) {
-  return std::string_view(reinterpret_cast<const char*>(p), n);
-}
+std::string_view AsChars(const uint8_t* p, size_t n) { return std::string_view(reinterpret_cast<const char*>(p), n); }
 
 absl::StatusOr<uint32_t> ParseKeyId(std::string_view hex) {
   if (hex.size() != 8) return absl::InvalidArgumentError("key id must be 8 hex digits");
@@ -69,8 +67,8 @@ uint32_t KeyId(std::string_view name, const PublicKey& key) {
 
 bool Verifier::Verify(std::string_view message, const Signature& sig) const {
   InitSodium();
-  return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(message.data()),
-                                     message.size(), key.data()) == 0;
+  return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                                     key.data()) == 0;
 }
 
 std::string Verifier::Encode() const {
@@ -139,8 +137,8 @@ absl::StatusOr<Signer> Signer::Parse(std::string_view text) {
 
 Signature Signer::Sign(std::string_view message) const {
   Signature sig;
-  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size(), secret_.data());
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       secret_.data());
   return sig;
 }
 

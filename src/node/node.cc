@@ -7,11 +7,11 @@
 #include <cstring>
 #include <set>
 
-#include "util/strings.h"
 #include "absl/strings/str_format.h"
 #include "records/record.h"
 #include "store/sqlite_store.h"
 #include "util/file.h"
+#include "util/strings.h"
 
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
@@ -28,8 +28,8 @@ std::string Path(const std::string& dir, std::string_view file) { return util::S
 // The files init writes; a directory holding only these (and no node.toml)
 // is an init that was interrupted and may be redone.
 const std::set<std::string, std::less<>>& OwnFiles() {
-  static const auto* files = new std::set<std::string, std::less<>>{
-      kKeyFile, kStoreFile, "store.sqlite-wal", "store.sqlite-shm", "store.sqlite-journal"};
+  static const auto* files = new std::set<std::string, std::less<>>{kKeyFile, kStoreFile, "store.sqlite-wal",
+                                                                    "store.sqlite-shm", "store.sqlite-journal"};
   return *files;
 }
 
@@ -70,8 +70,7 @@ absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::strin
   toml::parse_result parsed = toml::parse(text, path);
   if (!parsed) {
     const auto& err = parsed.error();
-    return absl::FailedPreconditionError(util::StrCat(path, ":", err.source().begin.line, ": ",
-                                                      err.description()));
+    return absl::FailedPreconditionError(util::StrCat(path, ":", err.source().begin.line, ": ", err.description()));
   }
   const toml::table& t = parsed.table();
   auto format = t["format"].value<int64_t>();
@@ -105,16 +104,16 @@ absl::StatusOr<keys::Signer> ReadKey(const std::string& path, const std::string&
   }
   if ((st.st_mode & 077) != 0) {
     return absl::PermissionDeniedError(absl::StrFormat(
-        "node key %s is accessible by group or others (mode %04o); refusing to start. Run: chmod 600 %s",
-        path, st.st_mode & 07777, path));
+        "node key %s is accessible by group or others (mode %04o); refusing to start. Run: chmod 600 %s", path,
+        st.st_mode & 07777, path));
   }
   auto text = util::ReadFile(path);
   if (!text.ok()) return text.status();
   auto signer = keys::Signer::Parse(*text);
   if (!signer.ok()) return absl::FailedPreconditionError(util::StrCat(path, ": ", signer.status().message()));
   if (signer->name() != node_name) {
-    return absl::FailedPreconditionError(util::StrCat(path, ": key is for \"", signer->name(),
-                                                      "\" but the node is \"", node_name, "\""));
+    return absl::FailedPreconditionError(
+        util::StrCat(path, ": key is for \"", signer->name(), "\" but the node is \"", node_name, "\""));
   }
   return signer;
 }
@@ -127,8 +126,9 @@ absl::Status CheckNodeName(std::string_view name) {
     ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
   }
   if (!ok) {
-    return absl::InvalidArgumentError(util::StrCat(
-        "node name \"", name, "\" must be 1-63 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit"));
+    return absl::InvalidArgumentError(
+        util::StrCat("node name \"", name,
+                     "\" must be 1-63 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit"));
   }
   return absl::OkStatus();
 }
@@ -150,7 +150,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Init(const std::string& dir, std::st
       return absl::AlreadyExistsError(util::StrCat(dir, " already holds an aisafe node; refusing to overwrite it"));
     }
     if (!OwnFiles().contains(e)) {
-      return absl::FailedPreconditionError(util::StrCat(dir, " is not empty and is not an aisafe node (found ", e, ")"));
+      return absl::FailedPreconditionError(
+          util::StrCat(dir, " is not empty and is not an aisafe node (found ", e, ")"));
     }
   }
   // An interrupted init left only our own files: start again from nothing.
@@ -180,9 +181,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir) {
   if (!text.ok()) {
     if (text.status().code() == absl::StatusCode::kNotFound) {
       if (entries->empty()) {
-        return absl::NotFoundError(util::StrCat("no aisafe node at ", dir, " (the directory is empty; run aisafe init)"));
+        return absl::NotFoundError(
+            util::StrCat("no aisafe node at ", dir, " (the directory is empty; run aisafe init)"));
       }
-      return absl::FailedPreconditionError(util::StrCat(dir, " is not an aisafe data directory (no ", kConfigFile, ")"));
+      return absl::FailedPreconditionError(
+          util::StrCat(dir, " is not an aisafe data directory (no ", kConfigFile, ")"));
     }
     return text.status();
   }

@@ -24,8 +24,8 @@ namespace aisafe::node {
 inline constexpr int kDataDirFormat = 1;
 
 struct NodeConfig {
-  std::string name;     // Node name: ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$, the log origin.
-  std::string country;  // ISO 3166-1 alpha-2 of the member state it serves.
+  std::string name;                   // Node name: ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$, the log origin.
+  std::string country;                // ISO 3166-1 alpha-2 of the member state it serves.
   size_t max_record_bytes = 1 << 20;  // [records] max_bytes. Default: 1 MiB.
 };
 

@@ -4,12 +4,12 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
-#include "util/strings.h"
 #include "records/canonical.h"
 #include "records/json.h"
 #include "records/normalize.h"
 #include "util/hex.h"
 #include "util/random.h"
+#include "util/strings.h"
 
 namespace aisafe::node {
 namespace {
@@ -32,8 +32,8 @@ Submitter::Submitter(SubmitterOptions options, store::Store* store, const util::
 bool Submitter::PrepareOne(const InputDoc& in, Prepared* out, std::vector<Violation>* violations) const {
   out->line = in.line;
   if (in.text.size() > options_.max_record_bytes) {
-    violations->push_back({"", util::StrCat("record is ", in.text.size(), " bytes; the limit is ",
-                                            options_.max_record_bytes)});
+    violations->push_back(
+        {"", util::StrCat("record is ", in.text.size(), " bytes; the limit is ", options_.max_record_bytes)});
     return false;
   }
   auto parsed = records::ParseJson(in.text);
@@ -93,8 +93,8 @@ absl::StatusOr<std::vector<Prepared>> Submitter::Prepare(std::span<const InputDo
   auto work = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) ok[i] = PrepareOne(docs[i], &prepared[i], &violations[i]);
   };
-  size_t threads = options_.threads > 0 ? static_cast<size_t>(options_.threads)
-                                        : std::max(1u, std::thread::hardware_concurrency());
+  size_t threads =
+      options_.threads > 0 ? static_cast<size_t>(options_.threads) : std::max(1u, std::thread::hardware_concurrency());
   if (docs.size() < kMinParallelDocs || threads == 1) {
     work(0, docs.size());
   } else {
@@ -159,7 +159,8 @@ absl::StatusOr<std::vector<SubmitResult>> Submitter::Commit(std::span<const Prep
       if (found_origin.empty()) {
         problem = "names a record this node does not hold";
       } else if (found_origin != r.origin) {
-        problem = util::StrCat("names a record of origin \"", found_origin, "\"; a record may only supersede its own origin's records");
+        problem = util::StrCat("names a record of origin \"", found_origin,
+                               "\"; a record may only supersede its own origin's records");
       }
       if (!problem.empty()) {
         if (!message.empty()) message += '\n';

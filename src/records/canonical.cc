@@ -21,13 +21,27 @@ void AppendString(const std::string& s, std::string* out) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           out->append("\\u00");
@@ -48,10 +62,19 @@ std::u16string ToUtf16(const std::string& s) {
     auto c = static_cast<unsigned char>(s[i]);
     uint32_t cp;
     int len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if (c < 0xE0) { cp = c & 0x1F; len = 2; }
-    else if (c < 0xF0) { cp = c & 0x0F; len = 3; }
-    else { cp = c & 0x07; len = 4; }
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if (c < 0xE0) {
+      cp = c & 0x1F;
+      len = 2;
+    } else if (c < 0xF0) {
+      cp = c & 0x0F;
+      len = 3;
+    } else {
+      cp = c & 0x07;
+      len = 4;
+    }
     for (int k = 1; k < len && i + k < s.size(); ++k) {
       cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     }
@@ -73,13 +96,16 @@ bool IsAscii(const std::string& s) {
 
 absl::Status Append(const Json& v, std::string* out) {
   switch (v.type()) {
-    case Json::value_t::null: out->append("null"); return absl::OkStatus();
-    case Json::value_t::boolean: out->append(v.get<bool>() ? "true" : "false"); return absl::OkStatus();
+    case Json::value_t::null:
+      out->append("null");
+      return absl::OkStatus();
+    case Json::value_t::boolean:
+      out->append(v.get<bool>() ? "true" : "false");
+      return absl::OkStatus();
     case Json::value_t::number_integer: {
       int64_t n = v.get<int64_t>();
       if (n > kMaxExactInteger || n < -kMaxExactInteger) {
-        return absl::InvalidArgumentError(
-            util::StrCat("integer ", n, " is outside the exact range of I-JSON (±2^53)"));
+        return absl::InvalidArgumentError(util::StrCat("integer ", n, " is outside the exact range of I-JSON (±2^53)"));
       }
       util::StrAppend(out, n);
       return absl::OkStatus();
@@ -87,8 +113,7 @@ absl::Status Append(const Json& v, std::string* out) {
     case Json::value_t::number_unsigned: {
       uint64_t n = v.get<uint64_t>();
       if (n > static_cast<uint64_t>(kMaxExactInteger)) {
-        return absl::InvalidArgumentError(
-            util::StrCat("integer ", n, " is outside the exact range of I-JSON (±2^53)"));
+        return absl::InvalidArgumentError(util::StrCat("integer ", n, " is outside the exact range of I-JSON (±2^53)"));
       }
       util::StrAppend(out, n);
       return absl::OkStatus();
@@ -125,9 +150,8 @@ absl::Status Append(const Json& v, std::string* out) {
         ascii = ascii && IsAscii(it.key());
       }
       if (!ascii) {
-        std::stable_sort(members.begin(), members.end(), [](auto a, auto b) {
-          return ToUtf16(a.key()) < ToUtf16(b.key());
-        });
+        std::stable_sort(members.begin(), members.end(),
+                         [](auto a, auto b) { return ToUtf16(a.key()) < ToUtf16(b.key()); });
       }
       out->push_back('{');
       bool first = true;

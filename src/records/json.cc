@@ -77,8 +77,7 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
         names.pop_back();
         break;
       case Json::parse_event_t::key:
-        if (!names.back().insert(parsed.get_ref<const std::string&>()).second &&
-            duplicate.empty()) {
+        if (!names.back().insert(parsed.get_ref<const std::string&>()).second && duplicate.empty()) {
           duplicate = parsed.get<std::string>();
         }
         break;

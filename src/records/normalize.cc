@@ -32,8 +32,7 @@ absl::Status NormalizeNfc(std::string* text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(*text);
   // fromUTF8 replaces ill-formed sequences with U+FFFD; the parser already
   // rejected those, but check rather than silently change text.
-  if (u.indexOf(static_cast<char16_t>(0xFFFD)) >= 0 &&
-      text->find("\xEF\xBF\xBD") == std::string::npos) {
+  if (u.indexOf(static_cast<char16_t>(0xFFFD)) >= 0 && text->find("\xEF\xBF\xBD") == std::string::npos) {
     return absl::InvalidArgumentError("text is not valid UTF-8");
   }
   UErrorCode status = U_ZERO_ERROR;

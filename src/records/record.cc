@@ -4,22 +4,20 @@
 #include <array>
 
 #include "absl/strings/cord.h"
-#include "util/strings.h"
-
 #include "keys/keys.h"
 #include "records/canonical.h"
 #include "records/validator.h"
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/hex.h"
+#include "util/strings.h"
 
 namespace aisafe::records {
 namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::array<std::string_view, 5> kTlpNames = {"clear", "green", "amber", "amber+strict",
-                                                       "red"};
+constexpr std::array<std::string_view, 5> kTlpNames = {"clear", "green", "amber", "amber+strict", "red"};
 
 // ISO 3166-1 alpha-2 officially assigned codes (249), plus XK (Kosovo, a
 // user-assigned code in wide use). Sorted for binary search.
@@ -52,8 +50,8 @@ void CheckTlp(const Json& doc, std::vector<Violation>* out) {
   if (!tlp_json->is_string()) return;
   auto tlp = ParseTlp(tlp_json->get_ref<const std::string&>());
   if (!tlp) {
-    out->push_back({"/tlp", util::StrCat("unknown TLP marking \"", tlp_json->get<std::string>(),
-                                         "\"; use one of ", util::StrJoin(kTlpNames, ", "))});
+    out->push_back({"/tlp", util::StrCat("unknown TLP marking \"", tlp_json->get<std::string>(), "\"; use one of ",
+                                         util::StrJoin(kTlpNames, ", "))});
     return;
   }
   bool has_audience = audience != nullptr;
@@ -69,16 +67,16 @@ void CheckTlp(const Json& doc, std::vector<Violation>* out) {
     case Tlp::kClear:
     case Tlp::kGreen:
       if (has_audience) {
-        out->push_back({"/audience", util::StrCat("an audience is not allowed on TLP:",
-                                                  *tlp == Tlp::kClear ? "CLEAR" : "GREEN",
-                                                  "; it is shared with ",
-                                                  *tlp == Tlp::kClear ? "everyone" : "every member")});
+        out->push_back(
+            {"/audience", util::StrCat("an audience is not allowed on TLP:", *tlp == Tlp::kClear ? "CLEAR" : "GREEN",
+                                       "; it is shared with ", *tlp == Tlp::kClear ? "everyone" : "every member")});
       }
       break;
     case Tlp::kRed:
       if (has_audience) {
-        out->push_back({"/audience", "an audience is not allowed on TLP:RED; a red record never "
-                                     "leaves its origin"});
+        out->push_back({"/audience",
+                        "an audience is not allowed on TLP:RED; a red record never "
+                        "leaves its origin"});
       }
       break;
   }
@@ -91,9 +89,8 @@ void CheckDate(const Json& obj, std::string_view name, std::string_view pointer,
   absl::Time t;
   bool ok = util::ParseDate(*s) || (allow_time && util::ParseTimestamp(*s, &t));
   if (!ok) {
-    out->push_back({std::string(pointer),
-                    util::StrCat("\"", *s, "\" is not a valid ",
-                                 allow_time ? "date or RFC 3339 UTC time" : "calendar date")});
+    out->push_back({std::string(pointer), util::StrCat("\"", *s, "\" is not a valid ",
+                                                       allow_time ? "date or RFC 3339 UTC time" : "calendar date")});
   }
 }
 
@@ -130,9 +127,8 @@ void CheckOversightSignature(const Json& body, std::vector<Violation>* out) {
   keys::Signature s;
   std::copy(raw->begin(), raw->end(), s.begin());
   if (!verifier->Verify(*input, s)) {
-    out->push_back({"/body/signature/sig",
-                    util::StrCat("Ed25519 signature does not verify with key ", verifier->name,
-                                 " over the RFC 8785 form of the body without its signature")});
+    out->push_back({"/body/signature/sig", util::StrCat("Ed25519 signature does not verify with key ", verifier->name,
+                                                        " over the RFC 8785 form of the body without its signature")});
   }
 }
 
@@ -155,7 +151,10 @@ bool IsCountryCode(std::string_view code) {
     size_t mid = (lo + hi) / 2;
     std::string_view c = kCountries.substr(mid * 3, 2);
     if (c == code) return true;
-    if (c < code) lo = mid + 1; else hi = mid;
+    if (c < code)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return false;
 }
@@ -203,12 +202,14 @@ std::vector<Violation> CheckRecord(const Json& doc) {
       CheckDate(*body, "decided", "/body/decided", true, &out);
       CheckOversightSignature(*body, &out);
     }
-    if (type_name == "system") CheckCountries(Member(*body, "deployment_countries"), "/body/deployment_countries", &out);
+    if (type_name == "system")
+      CheckCountries(Member(*body, "deployment_countries"), "/body/deployment_countries", &out);
   }
   if (const std::string* created = StringMember(doc, "created")) {
     absl::Time t;
     if (!util::ParseTimestamp(*created, &t)) {
-      out.push_back({"/created", util::StrCat("\"", *created, "\" is not an RFC 3339 UTC time like 2026-11-23T09:45:22Z")});
+      out.push_back(
+          {"/created", util::StrCat("\"", *created, "\" is not an RFC 3339 UTC time like 2026-11-23T09:45:22Z")});
     }
   }
   CheckCountries(Member(doc, "countries"), "/countries", &out);
@@ -221,7 +222,9 @@ absl::StatusOr<Record> MakeRecord(const Json& doc, size_t max_bytes) {
   auto canonical = Canonicalize(doc);
   if (!canonical.ok()) return ViolationsStatus({{"", std::string(canonical.status().message())}}, "");
   if (canonical->size() > max_bytes) {
-    return ViolationsStatus({{"", util::StrCat("record is ", canonical->size(), " bytes in canonical form; the limit is ", max_bytes)}}, "");
+    return ViolationsStatus(
+        {{"", util::StrCat("record is ", canonical->size(), " bytes in canonical form; the limit is ", max_bytes)}},
+        "");
   }
   Record r;
   r.canonical = std::move(*canonical);

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "util/strings.h"
 #include "records/schemas.h"
+#include "util/strings.h"
 #include "valijson/adapters/nlohmann_json_adapter.hpp"
 #include "valijson/schema.hpp"
 #include "valijson/schema_parser.hpp"
@@ -66,8 +66,8 @@ void KeepMostSpecific(std::vector<Violation>* v, size_t from) {
     bool has_child = false;
     for (size_t j = from; j < v->size() && !has_child; ++j) {
       const std::string& b = (*v)[j].pointer;
-      has_child = b.size() > a.pointer.size() && b.compare(0, a.pointer.size(), a.pointer) == 0 &&
-                  b[a.pointer.size()] == '/';
+      has_child =
+          b.size() > a.pointer.size() && b.compare(0, a.pointer.size(), a.pointer) == 0 && b[a.pointer.size()] == '/';
     }
     bool generic = a.message.rfind("Failed to validate against schema associated with", 0) == 0 ||
                    a.message.rfind("Failed to validate item #", 0) == 0;
@@ -132,8 +132,8 @@ std::string Describe(const nlohmann::json& root, const valijson::ValidationResul
 
 const std::vector<std::string>& RecordTypes() { return Schemas().types; }
 
-bool ValidateAgainst(std::string_view schema_name, const nlohmann::json& doc,
-                     std::string_view pointer_prefix, std::vector<Violation>* out) {
+bool ValidateAgainst(std::string_view schema_name, const nlohmann::json& doc, std::string_view pointer_prefix,
+                     std::vector<Violation>* out) {
   const Compiled& compiled = Schemas();
   auto it = compiled.schemas.find(schema_name);
   if (it == compiled.schemas.end()) return false;

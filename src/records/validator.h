@@ -16,8 +16,8 @@ namespace aisafe::records {
 // "incident", ...), appending one violation per failed constraint, with
 // pointers prefixed by `pointer_prefix` (e.g. "/body"). Returns false if the
 // schema name is unknown.
-bool ValidateAgainst(std::string_view schema, const nlohmann::json& doc,
-                     std::string_view pointer_prefix, std::vector<Violation>* out);
+bool ValidateAgainst(std::string_view schema, const nlohmann::json& doc, std::string_view pointer_prefix,
+                     std::vector<Violation>* out);
 
 // The names of the record types that have a body schema, in schema order.
 const std::vector<std::string>& RecordTypes();

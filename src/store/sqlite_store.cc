@@ -9,8 +9,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "util/strings.h"
 #include "absl/synchronization/mutex.h"
+#include "util/strings.h"
 
 namespace aisafe::store {
 namespace {
@@ -76,9 +76,7 @@ class Reset {
   sqlite3_stmt* s_;
 };
 
-void BindBlob(sqlite3_stmt* s, int i, const void* p, size_t n) {
-  sqlite3_bind_blob64(s, i, p, n, SQLITE_STATIC);
-}
+void BindBlob(sqlite3_stmt* s, int i, const void* p, size_t n) { sqlite3_bind_blob64(s, i, p, n, SQLITE_STATIC); }
 void BindText(sqlite3_stmt* s, int i, std::string_view t) {
   sqlite3_bind_text64(s, i, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
@@ -154,7 +152,6 @@ class SqliteStore final : public Store {
   mutable absl::flat_hash_map<const char*, Stmt> stmts_ ABSL_GUARDED_BY(mu_);
 };
 
-
 StoredRecord SqliteStore::ReadRow(sqlite3_stmt* s) {
   StoredRecord r;
   r.seq = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
@@ -206,8 +203,8 @@ absl::Status SqliteStore::Init(const SqliteOptions& options) {
         return st;
       }
     }
-    std::string pragmas = util::StrCat("PRAGMA application_id=", kApplicationId,
-                                       "; PRAGMA user_version=", kSqliteSchemaVersion);
+    std::string pragmas =
+        util::StrCat("PRAGMA application_id=", kApplicationId, "; PRAGMA user_version=", kSqliteSchemaVersion);
     if (auto st = Exec(pragmas.c_str()); !st.ok()) {
       (void)Exec("ROLLBACK");
       return st;
@@ -237,12 +234,11 @@ absl::StatusOr<ListPage> SqliteStore::ListImpl(std::optional<std::string_view> t
   absl::MutexLock lock(&mu_);
   // Keyset pagination on (created_us, seq), newest first; the row-value
   // comparison uses the (type,) created_us DESC, seq DESC indexes.
-  const char* sql =
-      type ? "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
-             "WHERE type = ?1 AND (created_us, seq) < (?2, ?3) "
-             "ORDER BY created_us DESC, seq DESC LIMIT ?4"
-           : "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
-             "WHERE (created_us, seq) < (?2, ?3) ORDER BY created_us DESC, seq DESC LIMIT ?4";
+  const char* sql = type ? "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
+                           "WHERE type = ?1 AND (created_us, seq) < (?2, ?3) "
+                           "ORDER BY created_us DESC, seq DESC LIMIT ?4"
+                         : "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
+                           "WHERE (created_us, seq) < (?2, ?3) ORDER BY created_us DESC, seq DESC LIMIT ?4";
   auto s = Prepare(sql);
   if (!s.ok()) return s.status();
   Reset reset(*s);
@@ -299,7 +295,8 @@ absl::StatusOr<std::optional<std::string>> SqliteStore::GetMeta(std::string_view
 
 absl::Status SqliteStore::SetMeta(std::string_view key, std::string_view value) {
   absl::MutexLock lock(&mu_);
-  auto s = Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  auto s =
+      Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!s.ok()) return s.status();
   Reset reset(*s);
   BindText(*s, 1, key);
@@ -383,7 +380,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, 
     std::string msg = util::StrCat("cannot open ", path, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close_v2(db);
     return (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_PERM ? absl::PermissionDeniedError(msg)
-                                                                          : absl::InternalError(msg);
+                                                                        : absl::InternalError(msg);
   }
   auto store = std::make_unique<SqliteStore>(db, path);
   if (auto status = store->Init(options); !status.ok()) {

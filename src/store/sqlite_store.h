@@ -34,7 +34,6 @@ inline constexpr int kSqliteSchemaVersion = 1;
 // Opens (or creates) the store at `path`. FailedPrecondition if the file is
 // not an aisafe store or was written by a newer version; NotFound if absent
 // and !create; Internal for SQLite errors.
-absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                                       const SqliteOptions& options = {});
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options = {});
 
 }  // namespace aisafe::store

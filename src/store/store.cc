@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "util/strings.h"
 #include "util/base64.h"
+#include "util/strings.h"
 
 namespace aisafe::store {
 namespace {
@@ -52,8 +52,7 @@ absl::StatusOr<ListPage> ReadOnlyStore::List(const ListQuery& query) const {
 absl::StatusOr<std::vector<PutOutcome>> Store::PutBatch(std::span<const NewRecord> batch) {
   static const RecordId kZero{};
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].id == kZero || batch[i].canonical.empty() || batch[i].type.empty() ||
-        batch[i].origin.empty()) {
+    if (batch[i].id == kZero || batch[i].canonical.empty() || batch[i].type.empty() || batch[i].origin.empty()) {
       return absl::InvalidArgumentError(util::StrCat("batch item ", i, " is incomplete"));
     }
   }

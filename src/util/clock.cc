@@ -32,8 +32,8 @@ bool ValidDate(int y, int m, int d) {
 }
 
 bool ParseDateAt(std::string_view s, int* y, int* m, int* d) {
-  return Digits(s, 0, 4, y) && s.size() >= 10 && s[4] == '-' && Digits(s, 5, 2, m) &&
-         s[7] == '-' && Digits(s, 8, 2, d) && ValidDate(*y, *m, *d);
+  return Digits(s, 0, 4, y) && s.size() >= 10 && s[4] == '-' && Digits(s, 5, 2, m) && s[7] == '-' &&
+         Digits(s, 8, 2, d) && ValidDate(*y, *m, *d);
 }
 
 }  // namespace
@@ -43,9 +43,7 @@ const Clock& RealClock() {
   return *clock;
 }
 
-std::string FormatTimestamp(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
-}
+std::string FormatTimestamp(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()); }
 
 bool ParseDate(std::string_view text) {
   int y, m, d;
@@ -55,8 +53,8 @@ bool ParseDate(std::string_view text) {
 bool ParseTimestamp(std::string_view s, absl::Time* out) {
   int y, mo, d, h, mi, sec;
   if (!ParseDateAt(s, &y, &mo, &d)) return false;
-  if (s.size() < 20 || s[10] != 'T' || !Digits(s, 11, 2, &h) || s[13] != ':' ||
-      !Digits(s, 14, 2, &mi) || s[16] != ':' || !Digits(s, 17, 2, &sec)) {
+  if (s.size() < 20 || s[10] != 'T' || !Digits(s, 11, 2, &h) || s[13] != ':' || !Digits(s, 14, 2, &mi) ||
+      s[16] != ':' || !Digits(s, 17, 2, &sec)) {
     return false;
   }
   // Leap seconds (":60") are not accepted: absl and most stores cannot

@@ -37,8 +37,7 @@ absl::StatusOr<std::string> ReadFd(int fd, const std::string& path, size_t limit
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > limit) {
-      return absl::OutOfRangeError(
-          StrCat(path, ": input is larger than the limit of ", limit, " bytes"));
+      return absl::OutOfRangeError(StrCat(path, ": input is larger than the limit of ", limit, " bytes"));
     }
     out.append(buf, static_cast<size_t>(n));
   }

@@ -7,8 +7,8 @@
 namespace aisafe::util {
 
 std::string RandomBytes(size_t n) {
-  static const bool ready = sodium_init() >= 0;
-  if (!ready) std::abort();
+  static const bool kSodiumReady = sodium_init() >= 0;
+  if (!kSodiumReady) std::abort();
   std::string out(n, '\0');
   randombytes_buf(out.data(), n);
   return out;

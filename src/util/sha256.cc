@@ -40,8 +40,7 @@ Digest Finish(EVP_MD_CTX* ctx) {
 
 Digest Sha256(std::string_view data) {
   EVP_MD_CTX* ctx = ThreadCtx();
-  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) {
+  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) {
     std::abort();  // Only fails on allocation failure.
   }
   return Finish(ctx);
@@ -49,8 +48,7 @@ Digest Sha256(std::string_view data) {
 
 Digest Sha256WithPrefix(uint8_t prefix, std::string_view data) {
   EVP_MD_CTX* ctx = ThreadCtx();
-  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, &prefix, 1) != 1 ||
+  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1 || EVP_DigestUpdate(ctx, &prefix, 1) != 1 ||
       EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) {
     std::abort();
   }

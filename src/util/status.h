@@ -18,11 +18,11 @@ int ExitCode(const absl::Status& status);
 }  // namespace aisafe::util
 
 // Returns early from the enclosing function with the error status of `expr`.
-#define AISAFE_RETURN_IF_ERROR(expr)               \
-  do {                                             \
-    if (absl::Status _st = (expr); !_st.ok()) {    \
-      return _st;                                  \
-    }                                              \
+#define AISAFE_RETURN_IF_ERROR(expr)            \
+  do {                                          \
+    if (absl::Status _st = (expr); !_st.ok()) { \
+      return _st;                               \
+    }                                           \
   } while (0)
 
 #define AISAFE_CONCAT_INNER(a, b) a##b
@@ -34,5 +34,4 @@ int ExitCode(const absl::Status& status);
 
 // Evaluates `expr` (a StatusOr); on error returns its status, otherwise
 // assigns the value to `lhs` (which may be a declaration).
-#define AISAFE_ASSIGN_OR_RETURN(lhs, expr) \
-  AISAFE_ASSIGN_OR_RETURN_IMPL(AISAFE_CONCAT(_statusor_, __LINE__), lhs, expr)
+#define AISAFE_ASSIGN_OR_RETURN(lhs, expr) AISAFE_ASSIGN_OR_RETURN_IMPL(AISAFE_CONCAT(_statusor_, __LINE__), lhs, expr)

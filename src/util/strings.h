@@ -18,8 +18,7 @@ inline void Append(std::string* out, const std::string& s) { out->append(s); }
 inline void Append(std::string* out, const char* s) { out->append(s); }
 inline void Append(std::string* out, absl::string_view s) { out->append(s.data(), s.size()); }
 template <typename T>
-  requires(std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>)
-void Append(std::string* out, T v) {
+requires(std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>) void Append(std::string* out, T v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out->append(buf, r.ptr);
