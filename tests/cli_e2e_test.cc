@@ -250,7 +250,15 @@ TEST_F(CliTest, UnreadableAndForeignDataDirectories) {
   r = Run({"--data", other, "list"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("not an aisafe store"), std::string::npos) << r.err;
-  // Unreadable (only meaningful when not running as root).
+  // Unreadable as root too: the configuration is a directory.
+  std::string broken = tmp_.Sub("broken");
+  ASSERT_EQ(Run({"--data", broken, "init", "--name", "d", "--country", "TH"}).code, 0);
+  ::unlink((broken + "/node.toml").c_str());
+  ::mkdir((broken + "/node.toml").c_str(), 0700);
+  r = Run({"--data", broken, "list"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("node.toml"), std::string::npos) << r.err;
+  // Unreadable by permissions (only meaningful when not running as root).
   if (::geteuid() != 0) {
     std::string locked = tmp_.Sub("locked");
     ASSERT_EQ(Run({"--data", locked, "init", "--name", "c", "--country", "TH"}).code, 0);

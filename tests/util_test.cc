@@ -1,11 +1,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "tests/test_util.h"
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/hex.h"
+#include "util/progress.h"
 #include "util/sha256.h"
 #include "util/status.h"
 #include "util/strings.h"
@@ -86,6 +90,31 @@ TEST(Strings, CatAcceptsEveryStringKind) {
   std::string_view sv = "b";
   EXPECT_EQ(StrCat("a", sv, std::string("c"), absl::string_view("d"), 42, size_t{7}), "abcd427");
   EXPECT_EQ(StrJoin(std::vector<std::string>{"x", "y"}, ", "), "x, y");
+}
+
+TEST(ProgressBar, DrawsOnlyWhenEnabled) {
+  testing::TempDir dir;
+  std::string path = dir.Sub("stderr");
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  FILE* f = std::fopen(path.c_str(), "w");
+  ::dup2(::fileno(f), 2);
+  {
+    ProgressBar quiet("quiet", 10);  // stderr is a file here, not a terminal.
+    quiet.Update(5);
+    quiet.Finish();
+    ProgressBar forced("validating", 10, /*force=*/true);
+    forced.Update(5);
+    forced.Finish();
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::fclose(f);
+  std::string out = *ReadFile(path);
+  EXPECT_EQ(out.find("quiet"), std::string::npos);
+  EXPECT_NE(out.find("validating ["), std::string::npos) << out;
+  EXPECT_NE(out.find("10/10"), std::string::npos) << out;
 }
 
 }  // namespace
