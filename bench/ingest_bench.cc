@@ -11,7 +11,7 @@
 // statement.
 //
 // Records are generated on the fly, one batch at a time, as JSON text:
-// 1-4 KB each, the six record types in equal shares (oversight bodies carry
+// 1-4 KB each, the six record types in about equal shares (oversight bodies carry
 // a valid Ed25519 signature from one fixed bench key), five TLP markings
 // (clear, green, amber and amber+strict with an audience, red), and text in
 // nine languages (en, th, vi, id, ms, fil, km, my, lo) drawn from small word
@@ -25,6 +25,13 @@
 // second, fresh store) prepares batch k+1 on another thread while batch k
 // commits and times the wall clock of each such step.
 //
+// Output: records and bytes; aisafe records/s with its prepare/commit
+// split; the pipelined figure; the baseline's records/s and the ratio; for
+// the commit and the baseline, CPU (user, sys) against time spent waiting
+// (fsync, writeback), bytes per record through read/write system calls, and
+// per-batch latency at the start and end of the run (the B-trees grow); peak
+// RSS (getrusage ru_maxrss); and each target of issue 2, MET or MISSED.
+//
 // Usage: ingest_bench [flags]
 //   --records N     records to ingest (default 1000000)
 //   --batch N       records per Prepare/Commit batch and per baseline
@@ -35,6 +42,10 @@
 //                   $TMPDIR (or /tmp), removed at the end.
 //   --pipelined B   also measure the pipelined mode: 1 (default) or 0
 //   --seed N        PRNG seed (default 20260101)
+//   --durable B     1 (default): fsync every commit (synchronous=FULL) in the
+//                   store and the baseline, as a node runs; 0: synchronous=OFF
+//                   in both, to show what durability costs. Not the figure to
+//                   quote.
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -58,8 +69,8 @@
 #include <vector>
 
 #include "keys/keys.h"
-#include "node/submitter.h"
 #include "nlohmann/json.hpp"
+#include "node/submitter.h"
 #include "records/record.h"
 #include "store/sqlite_store.h"
 #include "util/base64.h"
@@ -97,6 +108,7 @@ struct Flags {
   std::string dir;
   bool pipelined = true;
   uint64_t seed = 20260101;
+  bool durable = true;
 };
 
 uint64_t ParseCount(std::string_view flag, const std::string& value) {
@@ -116,7 +128,7 @@ Flags ParseFlags(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       std::printf(
           "usage: ingest_bench [--records N] [--batch N] [--threads N] [--dir PATH] [--pipelined 0|1] "
-          "[--seed N]\n");
+          "[--seed N] [--durable 0|1]\n");
       std::exit(0);
     }
     std::string name = arg, value;
@@ -137,6 +149,8 @@ Flags ParseFlags(int argc, char** argv) {
       f.dir = value;
     } else if (name == "--pipelined") {
       f.pipelined = ParseCount(name, value) != 0;
+    } else if (name == "--durable") {
+      f.durable = ParseCount(name, value) != 0;
     } else if (name == "--seed") {
       f.seed = ParseCount(name, value);
     } else {
@@ -176,8 +190,8 @@ class Rng {
 };
 
 struct Language {
-  const char* tag;       // The record's "lang".
-  const char* country;   // Added to "countries".
+  const char* tag;      // The record's "lang".
+  const char* country;  // Added to "countries".
   std::vector<std::string_view> words;
 };
 
@@ -186,63 +200,77 @@ struct Language {
 // matter for the benchmark.
 const std::vector<Language>& Languages() {
   static const std::vector<Language> kLanguages = {
-      {"en", "SG",
-       {"the", "model", "system", "output", "risk", "safety", "incident", "users", "reported", "harmful",
-        "content", "deployment", "evaluation", "guardrail", "failure", "human", "review", "data", "privacy",
-        "bias", "detected", "mitigation", "response", "public", "service", "misinformation", "operator", "and",
-        "of", "was"}},
-      {"th", "TH",
-       {"ระบบ", "ปัญญาประดิษฐ์", "ความเสี่ยง", "ความปลอดภัย", "ผู้ใช้", "ข้อมูล", "เหตุการณ์", "รายงาน",
-        "การประเมิน", "แบบจำลอง", "ข่าวปลอม", "ความเป็นส่วนตัว", "การตรวจสอบ", "มนุษย์", "ผลลัพธ์", "บริการ",
-        "สาธารณะ", "การเงิน", "หน่วยงาน", "มาตรการ", "และ", "ของ"}},
-      {"vi", "VN",
-       {"hệ", "thống", "trí", "tuệ", "nhân", "tạo", "rủi", "ro", "an", "toàn", "người", "dùng", "dữ", "liệu",
-        "sự", "cố", "báo", "cáo", "đánh", "giá", "mô", "hình", "tin", "giả", "quyền", "riêng", "tư", "kiểm",
-        "tra", "và", "của"}},
-      {"id", "ID",
-       {"sistem", "kecerdasan", "buatan", "risiko", "keamanan", "pengguna", "data", "insiden", "laporan",
-        "penilaian", "model", "berita", "palsu", "privasi", "pemeriksaan", "manusia", "hasil", "layanan",
-        "publik", "keuangan", "lembaga", "langkah", "mitigasi", "dan", "yang"}},
-      {"ms", "MY",
-       {"sistem", "kecerdasan", "buatan", "risiko", "keselamatan", "pengguna", "data", "insiden", "laporan",
-        "penilaian", "model", "berita", "palsu", "privasi", "semakan", "manusia", "hasil", "perkhidmatan",
-        "awam", "kewangan", "agensi", "langkah", "mitigasi", "kerajaan", "dan", "yang"}},
-      {"fil", "PH",
-       {"sistema", "artipisyal", "na", "katalinuhan", "panganib", "kaligtasan", "gumagamit", "datos",
-        "insidente", "ulat", "pagtatasa", "modelo", "pekeng", "balita", "pagkapribado", "pagsusuri", "tao",
-        "resulta", "serbisyo", "publiko", "pananalapi", "ahensya", "hakbang", "ang", "ng", "mga"}},
-      {"km", "KH",
-       {"ប្រព័ន្ធ", "បញ្ញាសិប្បនិម្មិត", "ហានិភ័យ", "សុវត្ថិភាព", "អ្នកប្រើប្រាស់", "ទិន្នន័យ", "ឧប្បត្តិហេតុ",
-        "របាយការណ៍", "ការវាយតម្លៃ", "គំរូ", "ព័ត៌មានក្លែងក្លាយ", "ឯកជនភាព", "ការត្រួតពិនិត្យ", "មនុស្ស",
-        "លទ្ធផល", "សេវាកម្ម", "សាធារណៈ", "ហិរញ្ញវត្ថុ", "ស្ថាប័ន", "វិធានការ", "និង"}},
-      {"my", "MM",
-       {"စနစ်", "ဉာဏ်ရည်တု", "အန္တရာယ်", "ဘေးကင်းရေး", "အသုံးပြုသူ", "ဒေတာ", "ဖြစ်ရပ်", "အစီရင်ခံစာ",
-        "အကဲဖြတ်ခြင်း", "မော်ဒယ်", "သတင်းအတု", "ကိုယ်ရေးလုံခြုံမှု", "စစ်ဆေးခြင်း", "လူသား", "ရလဒ်",
-        "ဝန်ဆောင်မှု", "အများပြည်သူ", "ငွေကြေး", "အေဂျင်စီ", "အစီအမံ", "နှင့်"}},
-      {"lo", "LA",
-       {"ລະບົບ", "ປັນຍາປະດິດ", "ຄວາມສ່ຽງ", "ຄວາມປອດໄພ", "ຜູ້ໃຊ້", "ຂໍ້ມູນ", "ເຫດການ", "ລາຍງານ", "ການປະເມີນ",
-        "ແບບຈຳລອງ", "ຂ່າວປອມ", "ຄວາມເປັນສ່ວນຕົວ", "ການກວດສອບ", "ມະນຸດ", "ຜົນໄດ້ຮັບ", "ບໍລິການ", "ສາທາລະນະ",
-        "ການເງິນ", "ອົງການ", "ມາດຕະການ", "ແລະ"}},
+      {"en", "SG", {"the",        "model",          "system",   "output",     "risk",     "safety",
+                    "incident",   "users",          "reported", "harmful",    "content",  "deployment",
+                    "evaluation", "guardrail",      "failure",  "human",      "review",   "data",
+                    "privacy",    "bias",           "detected", "mitigation", "response", "public",
+                    "service",    "misinformation", "operator", "and",        "of",       "was"}},
+      {"th", "TH", {"ระบบ",      "ปัญญาประดิษฐ์", "ความเสี่ยง", "ความปลอดภัย",   "ผู้ใช้",        "ข้อมูล", "เหตุการณ์", "รายงาน",
+                    "การประเมิน", "แบบจำลอง",   "ข่าวปลอม",  "ความเป็นส่วนตัว", "การตรวจสอบ", "มนุษย์", "ผลลัพธ์",   "บริการ",
+                    "สาธารณะ",   "การเงิน",     "หน่วยงาน",  "มาตรการ",      "และ",        "ของ"}},
+      {"vi", "VN", {"hệ",   "thống", "trí",   "tuệ",   "nhân", "tạo",  "rủi", "ro",   "an",  "toàn", "người",
+                    "dùng", "dữ",    "liệu",  "sự",    "cố",   "báo",  "cáo", "đánh", "giá", "mô",   "hình",
+                    "tin",  "giả",   "quyền", "riêng", "tư",   "kiểm", "tra", "và",   "của"}},
+      {"id", "ID", {"sistem",      "kecerdasan", "buatan",    "risiko",  "keamanan", "pengguna", "data",
+                    "insiden",     "laporan",    "penilaian", "model",   "berita",   "palsu",    "privasi",
+                    "pemeriksaan", "manusia",    "hasil",     "layanan", "publik",   "keuangan", "lembaga",
+                    "langkah",     "mitigasi",   "dan",       "yang"}},
+      {"ms", "MY", {"sistem",  "kecerdasan", "buatan",    "risiko",       "keselamatan", "pengguna", "data",
+                    "insiden", "laporan",    "penilaian", "model",        "berita",      "palsu",    "privasi",
+                    "semakan", "manusia",    "hasil",     "perkhidmatan", "awam",        "kewangan", "agensi",
+                    "langkah", "mitigasi",   "kerajaan",  "dan",          "yang"}},
+      {"fil", "PH", {"sistema",      "artipisyal", "na",   "katalinuhan", "panganib", "kaligtasan", "gumagamit",
+                     "datos",        "insidente",  "ulat", "pagtatasa",   "modelo",   "pekeng",     "balita",
+                     "pagkapribado", "pagsusuri",  "tao",  "resulta",     "serbisyo", "publiko",    "pananalapi",
+                     "ahensya",      "hakbang",    "ang",  "ng",          "mga"}},
+      {"km", "KH", {"ប្រព័ន្ធ",    "បញ្ញាសិប្បនិម្មិត", "ហានិភ័យ",   "សុវត្ថិភាព",       "អ្នកប្រើប្រាស់", "ទិន្នន័យ",      "ឧប្បត្តិហេតុ",
+                    "របាយការណ៍", "ការវាយតម្លៃ",  "គំរូ",      "ព័ត៌មានក្លែងក្លាយ", "ឯកជនភាព",    "ការត្រួតពិនិត្យ", "មនុស្ស",
+                    "លទ្ធផល",    "សេវាកម្ម",     "សាធារណៈ", "ហិរញ្ញវត្ថុ",       "ស្ថាប័ន",      "វិធានការ",    "និង"}},
+      {"my", "MM", {"စနစ်",     "ဉာဏ်ရည်တု",    "အန္တရာယ်",    "ဘေးကင်းရေး", "အသုံးပြုသူ",    "ဒေတာ",      "ဖြစ်ရပ်",
+                    "အစီရင်ခံစာ", "အကဲဖြတ်ခြင်း", "မော်ဒယ်",     "သတင်းအတု",    "ကိုယ်ရေးလုံခြုံမှု", "စစ်ဆေးခြင်း", "လူသား",
+                    "ရလဒ်",     "ဝန်ဆောင်မှု",   "အများပြည်သူ", "ငွေကြေး",    "အေဂျင်စီ",    "အစီအမံ",      "နှင့်"}},
+      {"lo", "LA", {"ລະບົບ",   "ປັນຍາປະດິດ", "ຄວາມສ່ຽງ",  "ຄວາມປອດໄພ", "ຜູ້ໃຊ້",          "ຂໍ້ມູນ",       "ເຫດການ",
+                    "ລາຍງານ", "ການປະເມີນ", "ແບບຈຳລອງ", "ຂ່າວປອມ",    "ຄວາມເປັນສ່ວນຕົວ", "ການກວດສອບ", "ມະນຸດ",
+                    "ຜົນໄດ້ຮັບ", "ບໍລິການ",    "ສາທາລະນະ", "ການເງິນ",    "ອົງການ",        "ມາດຕະການ",  "ແລະ"}},
   };
   return kLanguages;
 }
 
-constexpr std::array<const char*, 6> kTypes = {"incident", "system", "assessment",
+constexpr std::array<const char*, 6> kTypes = {"incident",   "system",   "assessment",
                                                "evaluation", "practice", "oversight"};
 constexpr std::array<const char*, 7> kPrinciples = {
     "transparency-explainability", "fairness-equity",          "security-safety",       "human-centricity",
     "privacy-data-governance",     "accountability-integrity", "robustness-reliability"};
-constexpr std::array<const char*, 7> kHarms = {"discrimination-toxicity",    "privacy-security",
-                                               "misinformation",             "malicious-use",
-                                               "human-computer-interaction", "socioeconomic-environmental",
-                                               "ai-system-safety"};
-constexpr std::array<const char*, 12> kDomains = {
-    "information", "financial",      "cyber",   "maritime",  "undersea-infrastructure", "critical-infrastructure",
-    "defence",     "health",         "public-services", "employment", "education", "other"};
-constexpr std::array<const char*, 15> kSectors = {
-    "public-administration", "defence",   "law-enforcement",    "finance", "health",
-    "education",             "employment", "transport",         "energy",  "telecommunications",
-    "media",                 "retail",     "agriculture",       "maritime", "other"};
+constexpr std::array<const char*, 7> kHarms = {
+    "discrimination-toxicity",     "privacy-security", "misinformation", "malicious-use", "human-computer-interaction",
+    "socioeconomic-environmental", "ai-system-safety"};
+constexpr std::array<const char*, 12> kDomains = {"information",
+                                                  "financial",
+                                                  "cyber",
+                                                  "maritime",
+                                                  "undersea-infrastructure",
+                                                  "critical-infrastructure",
+                                                  "defence",
+                                                  "health",
+                                                  "public-services",
+                                                  "employment",
+                                                  "education",
+                                                  "other"};
+constexpr std::array<const char*, 15> kSectors = {"public-administration",
+                                                  "defence",
+                                                  "law-enforcement",
+                                                  "finance",
+                                                  "health",
+                                                  "education",
+                                                  "employment",
+                                                  "transport",
+                                                  "energy",
+                                                  "telecommunications",
+                                                  "media",
+                                                  "retail",
+                                                  "agriculture",
+                                                  "maritime",
+                                                  "other"};
 constexpr std::array<const char*, 4> kSeverity = {"low", "moderate", "high", "critical"};
 constexpr std::array<const char*, 4> kRiskTier = {"minimal", "limited", "high", "unacceptable"};
 constexpr std::array<const char*, 3> kInvolvement = {"human-in-the-loop", "human-over-the-loop",
@@ -265,8 +293,8 @@ std::string Date(Rng& rng) {
 }
 
 std::string Timestamp(Rng& rng) {
-  return Date(rng) + "T" + TwoDigits(rng.Below(24)) + ":" + TwoDigits(rng.Below(60)) + ":" +
-         TwoDigits(rng.Below(60)) + "Z";
+  return Date(rng) + "T" + TwoDigits(rng.Below(24)) + ":" + TwoDigits(rng.Below(60)) + ":" + TwoDigits(rng.Below(60)) +
+         "Z";
 }
 
 // About `bytes` bytes of text (never more) in `lang`.
@@ -476,16 +504,16 @@ Batch Generate(Generator& gen, uint64_t first, uint64_t count) {
 
 class Baseline {
  public:
-  explicit Baseline(const std::string& path) {
+  Baseline(const std::string& path, bool durable) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       Die("cannot open baseline database " + path);
     }
     Exec("PRAGMA journal_mode=WAL");
-    Exec("PRAGMA synchronous=FULL");
+    Exec(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
     Exec("CREATE TABLE IF NOT EXISTS records (id BLOB PRIMARY KEY, canonical BLOB)");
-    if (sqlite3_prepare_v3(db_, "INSERT INTO records (id, canonical) VALUES (?1, ?2)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &insert_, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, "INSERT INTO records (id, canonical) VALUES (?1, ?2)", -1, SQLITE_PREPARE_PERSISTENT,
+                           &insert_, nullptr) != SQLITE_OK) {
       Die(std::string("cannot prepare the baseline insert: ") + sqlite3_errmsg(db_));
     }
   }
@@ -527,8 +555,8 @@ class Baseline {
 constexpr std::string_view kOrigin = "bench-node";
 constexpr std::string_view kSource = "<bench>";
 
-std::unique_ptr<aisafe::store::Store> OpenStore(const std::string& path) {
-  auto store = aisafe::store::OpenSqliteStore(path, {.create = true});
+std::unique_ptr<aisafe::store::Store> OpenStore(const std::string& path, bool durable) {
+  auto store = aisafe::store::OpenSqliteStore(path, {.create = true, .durable = durable});
   if (!store.ok()) Die("cannot open the store: " + store.status().ToString());
   return std::move(*store);
 }
@@ -548,13 +576,57 @@ void CheckCount(aisafe::store::Store& store, uint64_t want) {
   }
 }
 
+// What a phase cost: wall time, process CPU time, and bytes moved through
+// read/write system calls (/proc/self/io rchar/wchar: page cache included,
+// so they count what SQLite asks of the kernel, not what reaches the disk).
+struct Usage {
+  Clock::time_point wall;
+  double user_s = 0, sys_s = 0;
+  uint64_t rchar = 0, wchar = 0;
+};
+
+Usage Sample() {
+  Usage u;
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  u.user_s = static_cast<double>(ru.ru_utime.tv_sec) + static_cast<double>(ru.ru_utime.tv_usec) / 1e6;
+  u.sys_s = static_cast<double>(ru.ru_stime.tv_sec) + static_cast<double>(ru.ru_stime.tv_usec) / 1e6;
+  if (FILE* f = std::fopen("/proc/self/io", "r")) {
+    char key[32];
+    unsigned long long value;
+    while (std::fscanf(f, "%31s %llu", key, &value) == 2) {
+      if (std::strcmp(key, "rchar:") == 0) u.rchar = value;
+      if (std::strcmp(key, "wchar:") == 0) u.wchar = value;
+    }
+    std::fclose(f);
+  }
+  u.wall = Clock::now();  // Last, so the reads above are not counted.
+  return u;
+}
+
+struct Phase {
+  double wall_s = 0, user_s = 0, sys_s = 0;
+  uint64_t rchar = 0, wchar = 0;
+  std::vector<double> batch_ms;
+
+  void Add(const Usage& from, const Usage& to) {
+    double wall = Seconds(to.wall - from.wall);
+    wall_s += wall;
+    user_s += to.user_s - from.user_s;
+    sys_s += to.sys_s - from.sys_s;
+    rchar += to.rchar - from.rchar;
+    wchar += to.wchar - from.wchar;
+    batch_ms.push_back(wall * 1000);
+  }
+};
+
 struct SerialResult {
   uint64_t records = 0, created = 0, input_bytes = 0, canonical_bytes = 0;
   size_t min_canonical = SIZE_MAX, max_canonical = 0;
   std::array<uint64_t, 6> per_type{};
   std::array<uint64_t, 5> per_tlp{};
-  double prepare_s = 0, commit_s = 0, baseline_s = 0, generate_s = 0;
-  std::vector<double> commit_ms;  // Per batch.
+  double generate_s = 0;
+  Phase prepare, commit, baseline;
 };
 
 void Progress(const char* what, uint64_t done, uint64_t total, Clock::time_point start) {
@@ -564,8 +636,8 @@ void Progress(const char* what, uint64_t done, uint64_t total, Clock::time_point
 }
 
 SerialResult RunSerial(const Flags& flags, const std::string& dir, const aisafe::keys::Signer& signer) {
-  auto store = OpenStore(dir + "/serial.db");
-  Baseline baseline(dir + "/baseline.db");
+  auto store = OpenStore(dir + "/serial.db", flags.durable);
+  Baseline baseline(dir + "/baseline.db", flags.durable);
   aisafe::node::Submitter submitter({.origin = std::string(kOrigin), .threads = flags.threads}, store.get(),
                                     &aisafe::util::RealClock());
   Generator gen(flags.seed, &signer);
@@ -576,21 +648,20 @@ SerialResult RunSerial(const Flags& flags, const std::string& dir, const aisafe:
     const uint64_t n = std::min<uint64_t>(flags.batch, flags.records - first);
     auto g0 = Clock::now();
     Batch batch = Generate(gen, first, n);
-    auto t0 = Clock::now();
+    res.generate_s += Seconds(Clock::now() - g0);
+    const Usage u0 = Sample();
     auto prepared = submitter.Prepare(batch.docs, kSource);
-    auto t1 = Clock::now();
+    const Usage u1 = Sample();
     if (!prepared.ok()) Die("prepare failed: " + prepared.status().ToString());
     auto results = submitter.Commit(*prepared, kSource);
-    auto t2 = Clock::now();
+    const Usage u2 = Sample();
     CheckCommitted(results, n, &res.created);
+    const Usage u3 = Sample();
     baseline.Insert(*prepared);
-    auto t3 = Clock::now();
-
-    res.generate_s += Seconds(t0 - g0);
-    res.prepare_s += Seconds(t1 - t0);
-    res.commit_s += Seconds(t2 - t1);
-    res.baseline_s += Seconds(t3 - t2);
-    res.commit_ms.push_back(Seconds(t2 - t1) * 1000);
+    const Usage u4 = Sample();
+    res.prepare.Add(u0, u1);
+    res.commit.Add(u1, u2);
+    res.baseline.Add(u3, u4);
     res.records += n;
     res.input_bytes += batch.bytes;
     for (const auto& p : *prepared) {
@@ -617,7 +688,7 @@ struct PipelinedResult {
 
 // Prepares batch k+1 on a second thread while batch k commits.
 PipelinedResult RunPipelined(const Flags& flags, const std::string& dir, const aisafe::keys::Signer& signer) {
-  auto store = OpenStore(dir + "/pipelined.db");
+  auto store = OpenStore(dir + "/pipelined.db", flags.durable);
   aisafe::node::Submitter submitter({.origin = std::string(kOrigin), .threads = flags.threads}, store.get(),
                                     &aisafe::util::RealClock());
   Generator gen(flags.seed, &signer);
@@ -668,11 +739,16 @@ std::string FileSystemOf(const std::string& dir) {
   struct statfs st {};
   if (statfs(dir.c_str(), &st) != 0) return "?";
   switch (static_cast<unsigned long>(st.f_type)) {
-    case 0xEF53: return "ext4";
-    case 0x01021994: return "tmpfs";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x794C7630: return "overlayfs";
+    case 0xEF53:
+      return "ext4";
+    case 0x01021994:
+      return "tmpfs";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x794C7630:
+      return "overlayfs";
     default: {
       char buf[32];
       std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(st.f_type));
@@ -721,10 +797,11 @@ int main(int argc, char** argv) {
   const unsigned cores = std::thread::hardware_concurrency();
   const int prepare_threads = flags.threads > 0 ? flags.threads : static_cast<int>(std::max(1u, cores));
 
-  std::printf("ingest_bench: %" PRIu64 " records, batch %" PRIu64 ", %d prepare thread(s), seed %" PRIu64 "\n",
-              flags.records, flags.batch, prepare_threads, flags.seed);
-  std::printf("machine: %u cores, %s; SQLite %s; files in %s (%s)\n", cores, CpuModel().c_str(),
-              sqlite3_libversion(), dir.c_str(), FileSystemOf(dir).c_str());
+  std::printf("ingest_bench: %" PRIu64 " records, batch %" PRIu64 ", %d prepare thread(s), seed %" PRIu64 ", %s\n",
+              flags.records, flags.batch, prepare_threads, flags.seed,
+              flags.durable ? "durable (synchronous=FULL)" : "NOT DURABLE (synchronous=OFF)");
+  std::printf("machine: %u cores, %s; SQLite %s; files in %s (%s)\n", cores, CpuModel().c_str(), sqlite3_libversion(),
+              dir.c_str(), FileSystemOf(dir).c_str());
   std::fflush(stdout);
 
   SerialResult s = RunSerial(flags, dir, signer);
@@ -740,38 +817,57 @@ int main(int argc, char** argv) {
   };
   const double store_mb = file_mb("serial.db"), baseline_mb = file_mb("baseline.db");
 
-  const double aisafe_s = s.prepare_s + s.commit_s;
+  const double aisafe_s = s.prepare.wall_s + s.commit.wall_s;
   const double aisafe_rate = static_cast<double>(s.records) / aisafe_s;
-  const double baseline_rate = static_cast<double>(s.records) / s.baseline_s;
+  const double baseline_rate = static_cast<double>(s.records) / s.baseline.wall_s;
   const double ratio = 100.0 * aisafe_rate / baseline_rate;
+  const double n = static_cast<double>(s.records);
 
   std::printf("\n");
   std::printf("records                 %" PRIu64 " (%" PRIu64 " stored new)\n", s.records, s.created);
   std::printf("  types                 incident %" PRIu64 ", system %" PRIu64 ", assessment %" PRIu64
               ", evaluation %" PRIu64 ", practice %" PRIu64 ", oversight %" PRIu64 "\n",
               s.per_type[0], s.per_type[1], s.per_type[2], s.per_type[3], s.per_type[4], s.per_type[5]);
-  std::printf("  tlp                   clear %" PRIu64 ", green %" PRIu64 ", amber %" PRIu64
-              ", amber+strict %" PRIu64 ", red %" PRIu64 "\n",
+  std::printf("  tlp                   clear %" PRIu64 ", green %" PRIu64 ", amber %" PRIu64 ", amber+strict %" PRIu64
+              ", red %" PRIu64 "\n",
               s.per_tlp[0], s.per_tlp[1], s.per_tlp[2], s.per_tlp[3], s.per_tlp[4]);
   std::printf("bytes submitted         %" PRIu64 " (%.1f MB, mean %.0f B/record)\n", s.input_bytes,
-              static_cast<double>(s.input_bytes) / 1e6,
-              static_cast<double>(s.input_bytes) / static_cast<double>(s.records));
+              static_cast<double>(s.input_bytes) / 1e6, static_cast<double>(s.input_bytes) / n);
   std::printf("bytes canonical         %" PRIu64 " (%.1f MB, %zu-%zu B/record)\n", s.canonical_bytes,
               static_cast<double>(s.canonical_bytes) / 1e6, s.min_canonical, s.max_canonical);
   std::printf("generation (not timed)  %.2f s\n", s.generate_s);
   std::printf("\n");
   std::printf("aisafe ingest           %.2f s, %.0f records/s, %.1f MB/s canonical\n", aisafe_s, aisafe_rate,
               static_cast<double>(s.canonical_bytes) / 1e6 / aisafe_s);
-  std::printf("  prepare               %.2f s (%.1f %%), %.0f records/s\n", s.prepare_s, 100 * s.prepare_s / aisafe_s,
-              static_cast<double>(s.records) / s.prepare_s);
-  std::printf("  commit                %.2f s (%.1f %%), %.0f records/s; per batch p50 %.1f ms, p99 %.1f ms\n",
-              s.commit_s, 100 * s.commit_s / aisafe_s, static_cast<double>(s.records) / s.commit_s,
-              Percentile(s.commit_ms, 0.50), Percentile(s.commit_ms, 0.99));
+  std::printf("  prepare               %.2f s (%.1f %%), %.0f records/s; CPU %.1f s user + %.1f s sys (%.2f cores)\n",
+              s.prepare.wall_s, 100 * s.prepare.wall_s / aisafe_s, n / s.prepare.wall_s, s.prepare.user_s,
+              s.prepare.sys_s, (s.prepare.user_s + s.prepare.sys_s) / s.prepare.wall_s);
+  std::printf("  commit                %.2f s (%.1f %%), %.0f records/s\n", s.commit.wall_s,
+              100 * s.commit.wall_s / aisafe_s, n / s.commit.wall_s);
   if (p) {
     std::printf("aisafe ingest pipelined %.2f s, %.0f records/s (prepare k+1 while committing k)\n", p->wall_s,
                 static_cast<double>(p->records) / p->wall_s);
   }
-  std::printf("bare SQLite baseline    %.2f s, %.0f records/s\n", s.baseline_s, baseline_rate);
+  std::printf("bare SQLite baseline    %.2f s, %.0f records/s\n", s.baseline.wall_s, baseline_rate);
+  std::printf("\n");
+  // Where the write time goes: CPU in SQLite (user), CPU in the kernel
+  // (sys: copying pages into the page cache), and the rest, waiting for
+  // fsync. Bytes are per record, through read/write system calls.
+  for (const auto& [name, ph] : {std::pair<const char*, const Phase*>{"aisafe commit", &s.commit},
+                                 std::pair<const char*, const Phase*>{"baseline", &s.baseline}}) {
+    const size_t tenth = std::max<size_t>(1, ph->batch_ms.size() / 10);
+    std::vector<double> head(ph->batch_ms.begin(), ph->batch_ms.begin() + static_cast<long>(tenth));
+    std::vector<double> tail(ph->batch_ms.end() - static_cast<long>(tenth), ph->batch_ms.end());
+    const double wait = std::max(0.0, ph->wall_s - ph->user_s - ph->sys_s);
+    std::printf(
+        "%-23s %.2f s = %.1f s user + %.1f s sys + %.1f s waiting (%.0f %% waiting); "
+        "write %.1f KB/record, read %.1f KB/record; batch p50 %.1f ms (first 10 %%: %.1f, last 10 %%: %.1f), "
+        "p99 %.1f ms\n",
+        name, ph->wall_s, ph->user_s, ph->sys_s, wait, 100 * wait / ph->wall_s,
+        static_cast<double>(ph->wchar) / n / 1e3, static_cast<double>(ph->rchar) / n / 1e3,
+        Percentile(ph->batch_ms, 0.5), Percentile(head, 0.5), Percentile(tail, 0.5), Percentile(ph->batch_ms, 0.99));
+  }
+  std::printf("\n");
   std::printf("aisafe / baseline       %.1f %%\n", ratio);
   std::printf("peak RSS                %.1f MB (%.1f MB after the serial run)\n", peak_mb, serial_peak_mb);
   std::printf("files                   store %.1f MB, baseline %.1f MB\n", store_mb, baseline_mb);

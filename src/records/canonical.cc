@@ -15,11 +15,19 @@ using Json = nlohmann::json;
 
 constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
 
+// Escapes are rare in record text: copy runs of ordinary bytes whole and
+// escape only '"', '\\' and controls.
 void AppendString(const std::string& s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    const char* run = p;
+    while (p < end && static_cast<unsigned char>(*p) >= 0x20 && *p != '"' && *p != '\\') ++p;
+    out->append(run, static_cast<size_t>(p - run));
+    if (p == end) break;
+    auto c = static_cast<unsigned char>(*p++);
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -43,13 +51,9 @@ void AppendString(const std::string& s, std::string* out) {
         out->append("\\t");
         break;
       default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(ch);
-        }
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
     }
   }
   out->push_back('"');

@@ -1,7 +1,8 @@
 #include "records/normalize.h"
 
+#include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
+#include <unicode/stringpiece.h>
 
 #include <algorithm>
 #include <utility>
@@ -29,19 +30,20 @@ absl::Status NormalizeNfc(std::string* text) {
   if (IsAscii(*text)) return absl::OkStatus();
   const icu::Normalizer2* nfc = Nfc();
   if (nfc == nullptr) return absl::InternalError("ICU NFC normaliser unavailable");
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(*text);
-  // fromUTF8 replaces ill-formed sequences with U+FFFD; the parser already
-  // rejected those, but check rather than silently change text.
-  if (u.indexOf(static_cast<char16_t>(0xFFFD)) >= 0 && text->find("\xEF\xBF\xBD") == std::string::npos) {
+  // Work on the UTF-8 bytes directly: most text is already NFC, and the
+  // check needs no conversion to UTF-16.
+  icu::StringPiece piece(text->data(), static_cast<int32_t>(text->size()));
+  UErrorCode status = U_ZERO_ERROR;
+  if (nfc->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return absl::OkStatus();
+  if (status == U_INVALID_CHAR_FOUND || status == U_ILLEGAL_CHAR_FOUND) {
     return absl::InvalidArgumentError("text is not valid UTF-8");
   }
-  UErrorCode status = U_ZERO_ERROR;
-  if (nfc->quickCheck(u, status) == UNORM_YES && U_SUCCESS(status)) return absl::OkStatus();
   status = U_ZERO_ERROR;
-  icu::UnicodeString normalized = nfc->normalize(u, status);
+  std::string normalized;
+  icu::StringByteSink<std::string> sink(&normalized);
+  nfc->normalizeUTF8(0, piece, sink, nullptr, status);
   if (U_FAILURE(status)) return absl::InvalidArgumentError("text cannot be normalised to NFC");
-  text->clear();
-  normalized.toUTF8String(*text);
+  *text = std::move(normalized);
   return absl::OkStatus();
 }
 
