@@ -18,9 +18,6 @@ namespace {
 // JSON Lines file may hold many records of up to max_record_bytes each.
 constexpr size_t kMaxInputBytes = size_t{4} << 30;
 
-// Prepare in chunks this size so the progress bar moves.
-constexpr size_t kProgressChunk = 2000;
-
 class SubmitCommand final : public Command {
  public:
   std::string Name() const override { return "submit"; }
@@ -45,26 +42,10 @@ class SubmitCommand final : public Command {
         {.origin = (*node)->config().name, .max_record_bytes = (*node)->config().max_record_bytes}, &(*node)->store(),
         &util::RealClock());
     util::ProgressBar bar("validating", docs.size());
-    std::vector<node::Prepared> prepared;
-    prepared.reserve(docs.size());
-    absl::Status first_error;
-    std::string errors;
-    for (size_t i = 0; i < docs.size(); i += kProgressChunk) {
-      std::span<const node::InputDoc> chunk(docs.data() + i, std::min(kProgressChunk, docs.size() - i));
-      auto part = submitter.Prepare(chunk, source);
-      if (!part.ok()) {
-        // Keep going so the user sees every bad line at once.
-        if (!errors.empty()) errors += '\n';
-        errors += std::string(part.status().message());
-        if (first_error.ok()) first_error = part.status();
-      } else {
-        for (auto& p : *part) prepared.push_back(std::move(p));
-      }
-      bar.Update(i + chunk.size());
-    }
+    auto prepared = submitter.Prepare(docs, source, [&bar](size_t done) { bar.Update(done); });
     bar.Finish();
-    if (!first_error.ok()) return absl::InvalidArgumentError(errors);
-    auto results = submitter.Commit(prepared, source);
+    if (!prepared.ok()) return prepared.status();
+    auto results = submitter.Commit(*prepared, source);
     if (!results.ok()) return results.status();
     size_t created = 0;
     for (const auto& r : *results) {

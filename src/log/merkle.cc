@@ -16,6 +16,15 @@ size_t InclusionLength(uint64_t index, uint64_t size) {
   return inner + std::popcount(index >> inner);
 }
 
+// RFC 9162's "right-shift fn and sn equally until either LSB(fn) is set or
+// fn is 0", shared by both verifiers.
+void ShiftWhileEven(uint64_t* fn, uint64_t* sn) {
+  while ((*fn & 1) == 0 && *fn != 0) {
+    *fn >>= 1;
+    *sn >>= 1;
+  }
+}
+
 }  // namespace
 
 Hash LeafHash(std::string_view entry) { return util::Sha256WithPrefix(0x00, entry); }
@@ -40,12 +49,7 @@ absl::Status VerifyInclusion(uint64_t index, uint64_t size, const Hash& leaf_has
     if (sn == 0) return absl::InvalidArgumentError("inclusion proof: too many elements");
     if ((fn & 1) == 1 || fn == sn) {
       r = NodeHash(p, r);
-      if ((fn & 1) == 0) {
-        while ((fn & 1) == 0 && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftWhileEven(&fn, &sn);
     } else {
       r = NodeHash(r, p);
     }
@@ -96,12 +100,7 @@ absl::Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const H
     if ((fn & 1) == 1 || fn == sn) {
       fr = NodeHash(c, fr);
       sr = NodeHash(c, sr);
-      if ((fn & 1) == 0) {
-        while ((fn & 1) == 0 && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftWhileEven(&fn, &sn);
     } else {
       sr = NodeHash(sr, c);
     }

@@ -24,6 +24,9 @@ std::string Prefix(std::string_view source, size_t line) {
 // Below this many documents, threads cost more than they save.
 constexpr size_t kMinParallelDocs = 64;
 
+// Documents prepared between two progress reports.
+constexpr size_t kProgressBlock = 2000;
+
 }  // namespace
 
 Submitter::Submitter(SubmitterOptions options, store::Store* store, const util::Clock* clock)
@@ -68,25 +71,16 @@ bool Submitter::PrepareOne(const InputDoc& in, Prepared* out, std::vector<Violat
   if (!doc.contains("created")) doc["created"] = util::FormatTimestamp(clock_->Now());
   if (!doc.contains("nonce")) doc["nonce"] = util::ToHex(util::RandomBytes(16));
 
-  auto record = records::MakeRecord(doc, options_.max_record_bytes);
-  if (record.ok() && !violations->empty()) return false;
-  if (!record.ok()) {
-    // MakeRecord's message is the formatted list; its payload the structure.
-    auto payload = record.status().GetPayload(records::kViolationsPayload);
-    Json list = payload ? Json::parse(std::string(*payload), nullptr, false) : Json();
-    if (list.is_array()) {
-      for (const Json& v : list) violations->push_back({v["pointer"], v["message"]});
-    } else {
-      violations->push_back({"", std::string(record.status().message())});
-    }
-    return false;
-  }
+  // An origin violation above still lets the record's own checks report.
+  bool origin_ok = violations->empty();
+  std::optional<records::Record> record = records::MakeRecord(doc, options_.max_record_bytes, violations);
+  if (!record || !origin_ok) return false;
   out->record = std::move(*record);
   return true;
 }
 
-absl::StatusOr<std::vector<Prepared>> Submitter::Prepare(std::span<const InputDoc> docs,
-                                                         std::string_view source) const {
+absl::StatusOr<std::vector<Prepared>> Submitter::Prepare(std::span<const InputDoc> docs, std::string_view source,
+                                                         const std::function<void(size_t)>& progress) const {
   std::vector<Prepared> prepared(docs.size());
   std::vector<std::vector<Violation>> violations(docs.size());
   std::vector<char> ok(docs.size(), 0);
@@ -95,18 +89,24 @@ absl::StatusOr<std::vector<Prepared>> Submitter::Prepare(std::span<const InputDo
   };
   size_t threads =
       options_.threads > 0 ? static_cast<size_t>(options_.threads) : std::max(1u, std::thread::hardware_concurrency());
-  if (docs.size() < kMinParallelDocs || threads == 1) {
-    work(0, docs.size());
-  } else {
-    threads = std::min(threads, docs.size());
-    std::vector<std::thread> pool;
-    size_t chunk = (docs.size() + threads - 1) / threads;
-    for (size_t t = 1; t < threads; ++t) {
-      size_t b = t * chunk, e = std::min(docs.size(), b + chunk);
-      if (b < e) pool.emplace_back(work, b, e);
+  // Blocks let a caller show progress; each block is split across threads.
+  for (size_t block = 0; block < docs.size(); block += kProgressBlock) {
+    size_t block_end = std::min(docs.size(), block + kProgressBlock);
+    size_t n = block_end - block;
+    if (n < kMinParallelDocs || threads == 1) {
+      work(block, block_end);
+    } else {
+      size_t t_count = std::min(threads, n);
+      size_t chunk = (n + t_count - 1) / t_count;
+      std::vector<std::thread> pool;
+      for (size_t t = 1; t < t_count; ++t) {
+        size_t b = block + t * chunk, e = std::min(block_end, b + chunk);
+        if (b < e) pool.emplace_back(work, b, e);
+      }
+      work(block, std::min(block_end, block + chunk));
+      for (auto& th : pool) th.join();
     }
-    work(0, std::min(chunk, docs.size()));
-    for (auto& th : pool) th.join();
+    if (progress) progress(block_end);
   }
 
   std::vector<Violation> all;

@@ -13,6 +13,7 @@
 // serialises in the store.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,7 +59,10 @@ class Submitter {
   // InvalidArgument listing every violation of every invalid document
   // ("SOURCE:LINE: /pointer: message", up to max_reported documents) when
   // any document is invalid; nothing is then returned for the others.
-  absl::StatusOr<std::vector<Prepared>> Prepare(std::span<const InputDoc> docs, std::string_view source) const;
+  // `progress`, if given, is called with the number of documents done so
+  // far, every few thousand documents, on the calling thread.
+  absl::StatusOr<std::vector<Prepared>> Prepare(std::span<const InputDoc> docs, std::string_view source,
+                                                const std::function<void(size_t)>& progress = nullptr) const;
 
   // Stores prepared records atomically; results in input order.
   absl::StatusOr<std::vector<SubmitResult>> Commit(std::span<const Prepared> prepared, std::string_view source);

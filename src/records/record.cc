@@ -216,15 +216,20 @@ std::vector<Violation> CheckRecord(const Json& doc) {
   return out;
 }
 
-absl::StatusOr<Record> MakeRecord(const Json& doc, size_t max_bytes) {
-  std::vector<Violation> violations = CheckRecord(doc);
-  if (!violations.empty()) return ViolationsStatus(violations, "");
+std::optional<Record> MakeRecord(const Json& doc, size_t max_bytes, std::vector<Violation>* violations) {
+  size_t before = violations->size();
+  std::vector<Violation> found = CheckRecord(doc);
+  violations->insert(violations->end(), found.begin(), found.end());
+  if (violations->size() > before) return std::nullopt;
   auto canonical = Canonicalize(doc);
-  if (!canonical.ok()) return ViolationsStatus({{"", std::string(canonical.status().message())}}, "");
+  if (!canonical.ok()) {
+    violations->push_back({"", std::string(canonical.status().message())});
+    return std::nullopt;
+  }
   if (canonical->size() > max_bytes) {
-    return ViolationsStatus(
-        {{"", util::StrCat("record is ", canonical->size(), " bytes in canonical form; the limit is ", max_bytes)}},
-        "");
+    violations->push_back(
+        {"", util::StrCat("record is ", canonical->size(), " bytes in canonical form; the limit is ", max_bytes)});
+    return std::nullopt;
   }
   Record r;
   r.canonical = std::move(*canonical);
@@ -236,6 +241,13 @@ absl::StatusOr<Record> MakeRecord(const Json& doc, size_t max_bytes) {
   util::ParseTimestamp(r.created, &r.created_time);
   if (const std::string* sup = StringMember(doc, "supersedes")) r.supersedes = util::DigestFromHex(*sup);
   return r;
+}
+
+absl::StatusOr<Record> MakeRecord(const Json& doc, size_t max_bytes) {
+  std::vector<Violation> violations;
+  std::optional<Record> r = MakeRecord(doc, max_bytes, &violations);
+  if (!r) return ViolationsStatus(violations, "");
+  return std::move(*r);
 }
 
 absl::Status ViolationsStatus(const std::vector<Violation>& violations, std::string_view prefix) {

@@ -57,6 +57,10 @@ std::vector<Violation> CheckRecord(const nlohmann::json& doc);
 // finds anything, or if the canonical form exceeds `max_bytes`.
 absl::StatusOr<Record> MakeRecord(const nlohmann::json& doc, size_t max_bytes = kDefaultMaxRecordBytes);
 
+// The same, appending violations to `violations` instead (for callers that
+// gather the violations of many documents); nullopt if there are any.
+std::optional<Record> MakeRecord(const nlohmann::json& doc, size_t max_bytes, std::vector<Violation>* violations);
+
 // The bytes an oversight decision's signature covers: the RFC 8785 form of
 // the body without its "signature" member.
 absl::StatusOr<std::string> OversightSigningInput(const nlohmann::json& body);
