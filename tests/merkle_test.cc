@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "tests/merkle_reference.h"
 #include "util/hex.h"
 
 namespace aisafe::log {
@@ -44,44 +45,6 @@ std::vector<Hash> Proof(const Json& list, bool* well_formed) {
   }
   return out;
 }
-
-// RFC 6962 section 2.1, written from the definitions, recursively.
-struct Reference {
-  std::vector<Hash> leaves;
-  static uint64_t Split(uint64_t n) { return std::bit_floor(n - 1); }
-  Hash Root(uint64_t lo, uint64_t hi) const {
-    if (hi == lo) return EmptyRoot();
-    if (hi - lo == 1) return leaves[lo];
-    uint64_t k = Split(hi - lo);
-    return NodeHash(Root(lo, lo + k), Root(lo + k, hi));
-  }
-  void Path(uint64_t m, uint64_t lo, uint64_t hi, std::vector<Hash>* out) const {
-    if (hi - lo <= 1) return;
-    uint64_t k = Split(hi - lo);
-    if (m < k) {
-      Path(m, lo, lo + k, out);
-      out->push_back(Root(lo + k, hi));
-    } else {
-      Path(m - k, lo + k, hi, out);
-      out->push_back(Root(lo, lo + k));
-    }
-  }
-  void SubProof(uint64_t m, uint64_t lo, uint64_t hi, bool b, std::vector<Hash>* out) const {
-    uint64_t n = hi - lo;
-    if (m == n) {
-      if (!b) out->push_back(Root(lo, hi));
-      return;
-    }
-    uint64_t k = Split(n);
-    if (m <= k) {
-      SubProof(m, lo, lo + k, b, out);
-      out->push_back(Root(lo + k, hi));
-    } else {
-      SubProof(m - k, lo + k, hi, false, out);
-      out->push_back(Root(lo, lo + k));
-    }
-  }
-};
 
 TEST(Merkle, HashingVectors) {
   Json h = Load("hashing.json");

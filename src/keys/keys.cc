@@ -56,10 +56,12 @@ absl::Status CheckKeyName(std::string_view name) {
   return absl::OkStatus();
 }
 
-uint32_t KeyId(std::string_view name, const PublicKey& key) {
+uint32_t KeyId(std::string_view name, const PublicKey& key) { return KeyId(name, kAlgEd25519, key); }
+
+uint32_t KeyId(std::string_view name, uint8_t alg, const PublicKey& key) {
   std::string input(name);
   input.push_back('\n');
-  input.push_back(static_cast<char>(kAlgEd25519));
+  input.push_back(static_cast<char>(alg));
   input.append(AsChars(key.data(), key.size()));
   util::Digest d = util::Sha256(input);
   return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
@@ -72,12 +74,14 @@ bool Verifier::Verify(std::string_view message, const Signature& sig) const {
 }
 
 std::string Verifier::Encode() const {
-  std::string blob(1, static_cast<char>(kAlgEd25519));
+  std::string blob(1, static_cast<char>(alg));
   blob.append(AsChars(key.data(), key.size()));
   return absl::StrFormat("%s+%08x+%s", name, key_id, util::Base64Encode(blob));
 }
 
-absl::StatusOr<Verifier> ParseVerifierKey(std::string_view text) {
+namespace {
+
+absl::StatusOr<Verifier> ParseKey(std::string_view text, bool allow_cosignature) {
   std::string_view parts[3];
   if (!SplitKey(text, parts)) {
     return absl::InvalidArgumentError("verifier key must be NAME+KEYID+BASE64");
@@ -89,14 +93,26 @@ absl::StatusOr<Verifier> ParseVerifierKey(std::string_view text) {
   if (!id.ok()) return id.status();
   auto blob = util::Base64Decode(parts[2]);
   if (!blob) return absl::InvalidArgumentError("verifier key's key data is not valid base64");
-  if (blob->size() != 33 || static_cast<uint8_t>((*blob)[0]) != kAlgEd25519) {
-    return absl::InvalidArgumentError("verifier key is not an Ed25519 key (algorithm 0x01, 32 bytes)");
+  const auto alg = blob->empty() ? uint8_t{0} : static_cast<uint8_t>((*blob)[0]);
+  const bool alg_ok = alg == kAlgEd25519 || (allow_cosignature && alg == kAlgCosignatureV1);
+  if (blob->size() != 33 || !alg_ok) {
+    return absl::InvalidArgumentError(allow_cosignature
+                                          ? "verifier key is not an Ed25519 note key (type 0x01) or "
+                                            "cosignature/v1 key (type 0x04) with a 32-byte public key"
+                                          : "verifier key is not an Ed25519 key (algorithm 0x01, 32 bytes)");
   }
+  v.alg = alg;
   std::copy(blob->begin() + 1, blob->end(), v.key.begin());
-  v.key_id = KeyId(v.name, v.key);
+  v.key_id = KeyId(v.name, v.alg, v.key);
   if (v.key_id != *id) return absl::InvalidArgumentError("verifier key's key id does not match its name and key");
   return v;
 }
+
+}  // namespace
+
+absl::StatusOr<Verifier> ParseVerifierKey(std::string_view text) { return ParseKey(text, false); }
+
+absl::StatusOr<Verifier> ParseNoteVerifierKey(std::string_view text) { return ParseKey(text, true); }
 
 Signer Signer::Generate(std::string name) {
   InitSodium();
@@ -147,6 +163,15 @@ Verifier Signer::verifier() const {
   v.name = name_;
   v.key = public_key_;
   v.key_id = key_id();
+  return v;
+}
+
+Verifier Signer::cosignature_verifier() const {
+  Verifier v;
+  v.name = name_;
+  v.key = public_key_;
+  v.alg = kAlgCosignatureV1;
+  v.key_id = KeyId(name_, kAlgCosignatureV1, public_key_);
   return v;
 }
 
