@@ -6,9 +6,16 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <random>
 
+#include "keys/keys.h"
+#include "log/checkpoint.h"
+#include "log/merkle.h"
+#include "log/tiles.h"
+#include "tests/merkle_reference.h"
 #include "tests/test_util.h"
 #include "util/hex.h"
+#include "util/strings.h"
 
 namespace aisafe::store {
 namespace {
@@ -18,6 +25,36 @@ struct SqliteFactory {
     return OpenSqliteStore(dir.Sub("store.sqlite"), {.create = true});
   }
 };
+
+// A checkpoint signer with a real Ed25519 key, a time the test sets and an
+// interval; it can be made to fail.
+class TestSigner final : public CheckpointSigner {
+ public:
+  explicit TestSigner(int64_t interval_us) : key_(keys::Signer::Generate("test.log")), interval_us_(interval_us) {}
+  int64_t NowUs() const override { return now_us; }
+  int64_t MinIntervalUs() const override { return interval_us_; }
+  absl::StatusOr<std::string> Sign(uint64_t size, const log::Hash& root) const override {
+    ++calls;
+    if (fail) return absl::UnavailableError("test signer: the key is offline");
+    return log::SignCheckpoint(log::Checkpoint{key_.name(), size, root, {}}, key_);
+  }
+  // The checkpoint a kept note signs; fails the test if it does not open.
+  log::Checkpoint Open(const std::string& note) const {
+    auto opened = log::OpenCheckpoint(note, key_.verifier(), key_.name());
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    return opened.ok() ? opened->checkpoint : log::Checkpoint{};
+  }
+
+  int64_t now_us = 1'795'427'122'000'000;
+  bool fail = false;
+  mutable int calls = 0;
+
+ private:
+  keys::Signer key_;
+  int64_t interval_us_;
+};
+
+std::string_view IdBytes(const RecordId& id) { return {reinterpret_cast<const char*>(id.data()), id.size()}; }
 
 template <typename Factory>
 class StoreTest : public ::testing::Test {
@@ -47,8 +84,45 @@ class StoreTest : public ::testing::Test {
     return o;
   }
 
+  // Stores records with bodies {"i":N} for N in [from, to) in one batch,
+  // appending their ids to `ids` (the log's expected entries).
+  absl::StatusOr<std::vector<PutOutcome>> PutRange(int from, int to, const CheckpointSigner* signer = nullptr) {
+    std::vector<std::unique_ptr<Owned>> owned;
+    std::vector<NewRecord> batch;
+    for (int i = from; i < to; ++i) {
+      owned.push_back(Make("{\"i\":" + std::to_string(i) + "}", "incident", 1000 + i));
+      batch.push_back(owned.back()->rec);
+    }
+    auto out = store_->PutBatch(batch, signer);
+    if (out.ok()) {
+      for (const auto& o : owned) ids_.push_back(o->rec.id);
+    }
+    return out;
+  }
+  // The reference tree of the first `n` expected entries.
+  log::Reference Ref() const {
+    log::Reference ref;
+    for (const RecordId& id : ids_) ref.leaves.push_back(log::LeafHash(IdBytes(id)));
+    return ref;
+  }
+  // Every stored tile that a log of up to `size` entries can have, as
+  // "width:hex(data)" ("-" when absent), to compare.
+  std::vector<std::string> Tiles(uint64_t size) const {
+    std::vector<std::string> out;
+    for (int level = log::kEntriesLevel; level <= 2; ++level) {
+      uint64_t per_tile = uint64_t{256} << (8 * std::max(level, 0));
+      for (uint64_t idx = 0; idx <= size / per_tile; ++idx) {
+        auto t = store_->ReadTile(level, idx);
+        EXPECT_TRUE(t.ok()) << t.status();
+        out.push_back(t.ok() && t->has_value() ? util::StrCat((*t)->width, ":", util::ToHex((*t)->data)) : "-");
+      }
+    }
+    return out;
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
+  std::vector<RecordId> ids_;
 };
 
 using Backends = ::testing::Types<SqliteFactory>;
@@ -154,6 +228,311 @@ TYPED_TEST(StoreTest, Meta) {
   EXPECT_EQ(**this->store_->GetMeta("k"), "v2");
 }
 
+// The transparency log (migration 2): every stored record is a log entry.
+
+TYPED_TEST(StoreTest, RecordsGetLogIndexesInBatchOrder) {
+  auto a = this->Make("{\"a\":1}", "incident", 300);
+  auto b = this->Make("{\"b\":1}", "incident", 100);  // Older created: log order is arrival, not time.
+  auto c = this->Make("{\"c\":1}", "practice", 200);
+  NewRecord first[] = {a->rec, b->rec};
+  ASSERT_TRUE(this->store_->PutBatch(first).ok());
+  NewRecord second[] = {c->rec};
+  ASSERT_TRUE(this->store_->PutBatch(second).ok());
+  EXPECT_EQ((*this->store_->Get(a->rec.id))->log_index, 0u);
+  EXPECT_EQ((*this->store_->Get(b->rec.id))->log_index, 1u);
+  EXPECT_EQ((*this->store_->Get(c->rec.id))->log_index, 2u);
+  EXPECT_EQ(*this->store_->LogSize(), 3u);
+  // The entries are the records' 32-byte ids.
+  log::TreeReader tree(*this->store_);
+  auto entry = tree.Entry(1);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  EXPECT_EQ(*entry, IdBytes(b->rec.id));
+}
+
+TYPED_TEST(StoreTest, DuplicatesAndResubmissionsConsumeNoLogIndex) {
+  util::Digest sub = util::Sha256("as submitted");
+  auto a = this->Make("{\"a\":1}", "incident", 100, sub);
+  auto again = this->Make("{\"a\":2}", "incident", 100, sub);  // Resubmission: other bytes, same submission.
+  auto b = this->Make("{\"b\":1}", "incident", 100);
+  auto c = this->Make("{\"c\":1}", "incident", 100);
+  NewRecord first[] = {a->rec, a->rec, again->rec, b->rec};
+  auto out = this->store_->PutBatch(first);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*this->store_->LogSize(), 2u);
+  NewRecord second[] = {b->rec, again->rec, c->rec};
+  out = this->store_->PutBatch(second);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_FALSE((*out)[0].inserted);
+  EXPECT_FALSE((*out)[1].inserted);
+  EXPECT_TRUE((*out)[2].inserted);
+  EXPECT_EQ((*this->store_->Get(a->rec.id))->log_index, 0u);
+  EXPECT_EQ((*this->store_->Get(b->rec.id))->log_index, 1u);
+  EXPECT_EQ((*this->store_->Get(c->rec.id))->log_index, 2u);
+  EXPECT_FALSE(this->store_->Get(again->rec.id)->has_value());
+  EXPECT_EQ(*this->store_->LogSize(), 3u);
+  EXPECT_EQ(*this->store_->LogSize(), *this->store_->Count(std::nullopt));
+  // A batch of nothing but duplicates leaves the log as it was.
+  auto tiles = this->Tiles(3);
+  NewRecord dups[] = {a->rec, c->rec};
+  ASSERT_TRUE(this->store_->PutBatch(dups).ok());
+  EXPECT_EQ(*this->store_->LogSize(), 3u);
+  EXPECT_EQ(this->Tiles(3), tiles);
+}
+
+TYPED_TEST(StoreTest, EmptyStoreHasAnEmptyLog) {
+  EXPECT_EQ(*this->store_->LogSize(), 0u);
+  EXPECT_TRUE(this->store_->ListByLogIndex(0, 10)->empty());
+  EXPECT_FALSE(this->store_->LatestCheckpoint()->has_value());
+  EXPECT_TRUE(this->store_->ListCheckpoints(std::nullopt, 10)->empty());
+  EXPECT_FALSE(this->store_->ReadTile(0, 0)->has_value());
+  EXPECT_EQ(*log::TreeReader(*this->store_).Root(0), log::EmptyRoot());
+}
+
+// Batches of random sizes, with duplicates mixed in, across the 256 and
+// 512 tile boundaries: the stored tree has the reference's root at every
+// size, LogSize is Count, and the entries are the ids in order.
+TYPED_TEST(StoreTest, TreeMatchesTheReferenceAtEverySize) {
+  std::mt19937 rng(20261123);
+  int next = 0;
+  while (next < 600) {
+    int n = 1 + static_cast<int>(rng() % 150);
+    std::vector<std::unique_ptr<typename TestFixture::Owned>> owned;
+    std::vector<NewRecord> batch;
+    std::vector<RecordId> fresh;
+    for (int i = 0; i < n; ++i) {
+      if (!this->ids_.empty() && rng() % 5 == 0) {
+        // A duplicate of a stored record: no new entry.
+        int old = static_cast<int>(rng() % static_cast<uint32_t>(next));
+        owned.push_back(this->Make("{\"i\":" + std::to_string(old) + "}", "incident", 1000 + old));
+      } else {
+        owned.push_back(this->Make("{\"i\":" + std::to_string(next) + "}", "incident", 1000 + next));
+        fresh.push_back(owned.back()->rec.id);
+        ++next;
+      }
+      batch.push_back(owned.back()->rec);
+    }
+    auto out = this->store_->PutBatch(batch);
+    ASSERT_TRUE(out.ok()) << out.status();
+    this->ids_.insert(this->ids_.end(), fresh.begin(), fresh.end());
+    ASSERT_EQ(*this->store_->LogSize(), this->ids_.size());
+    ASSERT_EQ(*this->store_->Count(std::nullopt), this->ids_.size());
+  }
+  log::Reference ref = this->Ref();
+  for (uint64_t n = 0; n <= this->ids_.size(); ++n) {
+    log::TreeReader tree(*this->store_);  // A fresh reader: no tile cached from a larger size.
+    auto root = tree.Root(n);
+    ASSERT_TRUE(root.ok()) << root.status();
+    ASSERT_EQ(util::ToHex(*root), util::ToHex(ref.Root(0, n))) << "size " << n;
+  }
+  for (size_t i = 0; i < this->ids_.size(); ++i) {
+    EXPECT_EQ((*this->store_->Get(this->ids_[i]))->log_index, i);
+  }
+  this->Reopen();
+  EXPECT_EQ(*log::TreeReader(*this->store_).Root(this->ids_.size()), ref.Root(0, this->ids_.size()));
+}
+
+TYPED_TEST(StoreTest, ListByLogIndexPagesInLogOrder) {
+  ASSERT_TRUE(this->PutRange(0, 10).ok());
+  ASSERT_TRUE(this->PutRange(10, 23).ok());
+  std::vector<RecordId> seen;
+  for (uint64_t begin = 0;;) {
+    auto page = this->store_->ListByLogIndex(begin, 4);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_LE(page->size(), 4u);
+    if (page->empty()) break;
+    for (const StoredRecord& r : *page) {
+      EXPECT_EQ(r.log_index, begin + (&r - page->data()));
+      EXPECT_EQ(util::Sha256(r.canonical), r.id);
+      seen.push_back(r.id);
+    }
+    begin += page->size();
+  }
+  EXPECT_EQ(seen, this->ids_);
+  auto tail = this->store_->ListByLogIndex(21, 100);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->size(), 2u);
+  EXPECT_EQ((*tail)[0].id, this->ids_[21]);
+  EXPECT_TRUE(this->store_->ListByLogIndex(23, 100)->empty());
+  EXPECT_TRUE(this->store_->ListByLogIndex(UINT64_MAX, 100)->empty());
+}
+
+TYPED_TEST(StoreTest, ZeroIntervalSignsACheckpointAfterEveryBatch) {
+  TestSigner signer(0);
+  ASSERT_TRUE(this->PutRange(0, 3, &signer).ok());
+  ASSERT_TRUE(this->PutRange(3, 4, &signer).ok());  // Same time: still due.
+  signer.now_us += 1;
+  ASSERT_TRUE(this->PutRange(4, 300, &signer).ok());
+  EXPECT_EQ(signer.calls, 3);
+  auto all = this->store_->ListCheckpoints(std::nullopt, 100);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 3u);
+  log::Reference ref = this->Ref();
+  uint64_t sizes[] = {3, 4, 300};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*all)[i].size, sizes[i]);
+    log::Checkpoint cp = signer.Open((*all)[i].note);
+    EXPECT_EQ(cp.size, sizes[i]);
+    EXPECT_EQ(util::ToHex(cp.root), util::ToHex(ref.Root(0, sizes[i]))) << sizes[i];
+  }
+  EXPECT_EQ((*all)[2].created_us, signer.now_us);
+  // A batch that adds nothing signs nothing.
+  auto dup = this->Make("{\"i\":0}", "incident", 1000);
+  NewRecord batch[] = {dup->rec};
+  ASSERT_TRUE(this->store_->PutBatch(batch, &signer).ok());
+  EXPECT_EQ(signer.calls, 3);
+}
+
+TYPED_TEST(StoreTest, IntervalLimitsSigningAndCheckpointForcesOne) {
+  TestSigner signer(10'000'000);                    // 10 s.
+  ASSERT_TRUE(this->PutRange(0, 5, &signer).ok());  // No checkpoint yet: signs.
+  auto first = this->store_->LatestCheckpoint();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->size, 5u);
+  EXPECT_EQ((*first)->created_us, signer.now_us);
+
+  signer.now_us += 9'999'999;
+  ASSERT_TRUE(this->PutRange(5, 8, &signer).ok());
+  EXPECT_EQ(signer.calls, 1);
+  EXPECT_EQ((*this->store_->LatestCheckpoint())->size, 5u);
+  EXPECT_EQ(*this->store_->LogSize(), 8u);
+
+  auto forced = this->store_->Checkpoint(signer);
+  ASSERT_TRUE(forced.ok()) << forced.status();
+  EXPECT_EQ(forced->size, 8u);
+  EXPECT_EQ(forced->created_us, signer.now_us);
+  EXPECT_EQ(util::ToHex(signer.Open(forced->note).root), util::ToHex(this->Ref().Root(0, 8)));
+  EXPECT_EQ((*this->store_->LatestCheckpoint())->note, forced->note);
+
+  // Once the interval has passed since the newest, a batch signs again.
+  signer.now_us += 10'000'000;
+  ASSERT_TRUE(this->PutRange(8, 9, &signer).ok());
+  EXPECT_EQ((*this->store_->LatestCheckpoint())->size, 9u);
+  EXPECT_EQ(signer.calls, 3);
+}
+
+TYPED_TEST(StoreTest, CheckpointWithNothingNewReturnsTheNewestUnchanged) {
+  TestSigner signer(0);
+  // An empty log gets a checkpoint of size 0, once.
+  auto empty = this->store_->Checkpoint(signer);
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->size, 0u);
+  EXPECT_EQ(signer.Open(empty->note).root, log::EmptyRoot());
+  ASSERT_TRUE(this->PutRange(0, 4, &signer).ok());
+  auto newest = *this->store_->LatestCheckpoint();
+  ASSERT_TRUE(newest.has_value());
+  signer.now_us += 60'000'000;
+  int calls = signer.calls;
+  auto again = this->store_->Checkpoint(signer);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(signer.calls, calls);
+  EXPECT_EQ(again->size, 4u);
+  EXPECT_EQ(again->created_us, newest->created_us);
+  EXPECT_EQ(again->note, newest->note);
+  EXPECT_EQ(this->store_->ListCheckpoints(std::nullopt, 100)->size(), 2u);
+}
+
+TYPED_TEST(StoreTest, ListsCheckpointsInSizeOrderByPage) {
+  TestSigner signer(0);
+  ASSERT_TRUE(this->store_->Checkpoint(signer).ok());  // Size 0.
+  std::vector<uint64_t> sizes = {0};
+  for (int i = 0; i < 7; ++i) {
+    signer.now_us += 1000;
+    ASSERT_TRUE(this->PutRange(i * 2, i * 2 + 1 + i % 2, &signer).ok());
+    sizes.push_back(this->ids_.size());
+  }
+  auto latest = this->store_->LatestCheckpoint();
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->size, sizes.back());
+  std::vector<uint64_t> seen;
+  std::optional<uint64_t> after;
+  for (;;) {
+    auto page = this->store_->ListCheckpoints(after, 3);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_LE(page->size(), 3u);
+    if (page->empty()) break;
+    for (const StoredCheckpoint& cp : *page) {
+      seen.push_back(cp.size);
+      EXPECT_EQ(signer.Open(cp.note).size, cp.size);
+    }
+    after = page->back().size;
+  }
+  EXPECT_EQ(seen, sizes);
+  // "After" is exclusive and need not be a kept size.
+  auto from = this->store_->ListCheckpoints(sizes[2], 2);
+  ASSERT_TRUE(from.ok());
+  ASSERT_EQ(from->size(), 2u);
+  EXPECT_EQ((*from)[0].size, sizes[3]);
+  auto between = this->store_->ListCheckpoints(sizes[3] + 1, 1);
+  ASSERT_TRUE(between.ok() && between->size() == 1);
+  EXPECT_EQ((*between)[0].size, sizes[4]);
+  EXPECT_TRUE(this->store_->ListCheckpoints(sizes.back(), 10)->empty());
+  EXPECT_TRUE(this->store_->ListCheckpoints(UINT64_MAX, 10)->empty());
+}
+
+// The record and its log entry are one transaction: a checkpoint that
+// cannot be signed fails the whole batch.
+TYPED_TEST(StoreTest, FailingSignerStoresNothing) {
+  TestSigner signer(0);
+  ASSERT_TRUE(this->PutRange(0, 300, &signer).ok());
+  auto tiles = this->Tiles(400);
+  auto newest = *this->store_->LatestCheckpoint();
+  signer.fail = true;
+  signer.now_us += 1;
+  std::vector<RecordId> before = this->ids_;
+  auto out = this->PutRange(300, 310, &signer);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnavailable) << out.status();
+  EXPECT_NE(out.status().message().find("key is offline"), absl::string_view::npos) << out.status();
+  EXPECT_EQ(signer.calls, 2);
+  EXPECT_EQ(*this->store_->Count(std::nullopt), 300u);
+  EXPECT_EQ(*this->store_->LogSize(), 300u);
+  EXPECT_FALSE(this->store_->Get(util::Sha256("{\"i\":305}"))->has_value());
+  EXPECT_EQ(this->Tiles(400), tiles);
+  EXPECT_EQ((*this->store_->LatestCheckpoint())->note, newest->note);
+  // Submissions of the failed batch were not kept either.
+  util::Digest sub = util::Sha256("submitted while failing");
+  auto s = this->Make("{\"s\":1}", "incident", 1, sub);
+  NewRecord batch[] = {s->rec};
+  ASSERT_FALSE(this->store_->PutBatch(batch, &signer).ok());
+  EXPECT_FALSE(this->store_->FindSubmission(sub)->has_value());
+  // Forcing a checkpoint with the failing signer fails and keeps nothing.
+  ASSERT_TRUE(this->PutRange(300, 302).ok());  // Without a signer: logged, not checkpointed.
+  EXPECT_FALSE(this->store_->Checkpoint(signer).ok());
+  EXPECT_EQ((*this->store_->LatestCheckpoint())->size, 300u);
+  // Once the signer works again the log continues where it was.
+  signer.fail = false;
+  ASSERT_TRUE(this->PutRange(302, 310, &signer).ok());
+  EXPECT_EQ(*this->store_->LogSize(), 310u);
+  auto cp = this->store_->LatestCheckpoint();
+  ASSERT_TRUE(cp.ok() && cp->has_value());
+  EXPECT_EQ((*cp)->size, 310u);
+  EXPECT_EQ(signer.Open((*cp)->note).root, this->Ref().Root(0, 310));
+}
+
+TYPED_TEST(StoreTest, ReopeningKeepsTheLogAndCheckpoints) {
+  TestSigner signer(0);
+  ASSERT_TRUE(this->PutRange(0, 200, &signer).ok());
+  ASSERT_TRUE(this->PutRange(200, 270, &signer).ok());
+  auto checkpoints = *this->store_->ListCheckpoints(std::nullopt, 10);
+  this->Reopen();
+  EXPECT_EQ(*this->store_->LogSize(), 270u);
+  auto again = this->store_->ListCheckpoints(std::nullopt, 10);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), checkpoints.size());
+  for (size_t i = 0; i < checkpoints.size(); ++i) {
+    EXPECT_EQ((*again)[i].size, checkpoints[i].size);
+    EXPECT_EQ((*again)[i].created_us, checkpoints[i].created_us);
+    EXPECT_EQ((*again)[i].note, checkpoints[i].note);
+  }
+  // Appending after the reopen continues the same tree.
+  signer.now_us += 1;
+  ASSERT_TRUE(this->PutRange(270, 280, &signer).ok());
+  EXPECT_EQ((*this->store_->Get(this->ids_[275]))->log_index, 275u);
+  log::Reference ref = this->Ref();
+  EXPECT_EQ(*log::TreeReader(*this->store_).Root(280), ref.Root(0, 280));
+  EXPECT_EQ(signer.Open((*this->store_->LatestCheckpoint())->note).root, ref.Root(0, 280));
+}
+
 // SQLite-specific: what the file says about itself.
 
 TEST(SqliteStore, RefusesForeignDatabasesAndNewerVersions) {
@@ -207,6 +586,108 @@ TEST(SqliteStore, UsesWalAndSchemaVersion) {
   EXPECT_EQ(sqlite3_column_int(st, 0), kSqliteSchemaVersion);
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// The exact SQL of migration 0 -> 1 (sqlite_store.cc), as schema-1 builds
+// wrote it.
+constexpr char kSchema1[] = R"sql(
+CREATE TABLE records (
+  seq        INTEGER PRIMARY KEY,
+  id         BLOB    NOT NULL UNIQUE CHECK (length(id) = 32),
+  type       TEXT    NOT NULL,
+  origin     TEXT    NOT NULL,
+  tlp        TEXT    NOT NULL,
+  created    TEXT    NOT NULL,
+  created_us INTEGER NOT NULL,
+  canonical  BLOB    NOT NULL
+);
+CREATE INDEX records_by_time ON records (created_us DESC, seq DESC);
+CREATE INDEX records_by_type_time ON records (type, created_us DESC, seq DESC);
+CREATE TABLE submissions (
+  digest BLOB PRIMARY KEY CHECK (length(digest) = 32),
+  id     BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+PRAGMA application_id=1095324486;
+PRAGMA user_version=1;
+)sql";
+
+// A store written before the log existed gets every record logged, in
+// arrival (seq) order, when it is opened.
+TEST(SqliteStore, MigratesSchemaOneAndLogsOldRecordsInArrivalOrder) {
+  static_assert(0x41495346 == 1095324486);
+  testing::TempDir dir;
+  std::string path = dir.Sub("old.sqlite");
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, kSchema1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  // Rows inserted out of seq order, with gaps, and with created times that
+  // do not follow seq: the log follows seq.
+  const std::pair<int, std::string> rows[] = {{7, "{\"r\":\"seven\"}"},
+                                              {2, "{\"r\":\"two\"}"},
+                                              {3, "{\"r\":\"three\"}"},
+                                              {12, "{\"r\":\"twelve\"}"},
+                                              {5, "{\"r\":\"five\"}"}};
+  sqlite3_stmt* st;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "INSERT INTO records (seq, id, type, origin, tlp, created, created_us, canonical) "
+                               "VALUES (?1, ?2, 'incident', 'my-mcmc', 'green', '2026-11-23T00:00:00Z', ?3, ?4)",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  for (const auto& [seq, body] : rows) {
+    util::Digest id = util::Sha256(body);
+    sqlite3_bind_int(st, 1, seq);
+    sqlite3_bind_blob(st, 2, id.data(), 32, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, 1000 - seq);
+    sqlite3_bind_blob(st, 4, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE) << sqlite3_errmsg(db);
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<std::string> by_seq = {"{\"r\":\"two\"}", "{\"r\":\"three\"}", "{\"r\":\"five\"}", "{\"r\":\"seven\"}",
+                                     "{\"r\":\"twelve\"}"};
+  log::Reference ref;
+  for (size_t i = 0; i < by_seq.size(); ++i) {
+    util::Digest id = util::Sha256(by_seq[i]);
+    auto got = (*store)->Get(id);
+    ASSERT_TRUE(got.ok() && got->has_value()) << by_seq[i];
+    EXPECT_EQ((*got)->log_index, i) << by_seq[i];
+    ref.leaves.push_back(log::LeafHash(IdBytes(id)));
+  }
+  EXPECT_EQ(*(*store)->LogSize(), 5u);
+  EXPECT_EQ(*(*store)->Count(std::nullopt), 5u);
+  for (uint64_t n = 0; n <= 5; ++n) {
+    log::TreeReader tree(**store);
+    auto root = tree.Root(n);
+    ASSERT_TRUE(root.ok()) << root.status();
+    EXPECT_EQ(*root, ref.Root(0, n)) << n;
+  }
+  auto listed = (*store)->ListByLogIndex(0, 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 5u);
+  EXPECT_EQ((*listed)[4].canonical, "{\"r\":\"twelve\"}");
+  EXPECT_FALSE((*store)->LatestCheckpoint()->has_value());  // Nothing signed the old log yet.
+
+  // New records continue the log after the old ones, and reopening does
+  // not log anything twice.
+  std::string body = "{\"r\":\"new\"}";
+  NewRecord rec{util::Sha256(body), body, "incident", "my-mcmc", "green", "2026-11-23T00:00:00Z", 1, std::nullopt};
+  NewRecord batch[] = {rec};
+  ASSERT_TRUE((*store)->PutBatch(batch).ok());
+  store->reset();
+  store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*(*store)->Get(rec.id))->log_index, 5u);
+  EXPECT_EQ(*(*store)->LogSize(), 6u);
+  ref.leaves.push_back(log::LeafHash(IdBytes(rec.id)));
+  EXPECT_EQ(*log::TreeReader(**store).Root(6), ref.Root(0, 6));
 }
 
 }  // namespace

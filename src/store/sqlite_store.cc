@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -43,6 +44,24 @@ CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
   value BLOB NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 1 -> 2: the transparency log. Records stored before it are appended
+    // in arrival order when the store opens (SqliteStore::AppendUnlogged).
+    R"sql(
+ALTER TABLE records ADD COLUMN log_index INTEGER;
+CREATE UNIQUE INDEX records_by_log_index ON records (log_index);
+CREATE TABLE log_tiles (
+  level INTEGER NOT NULL CHECK (level BETWEEN -1 AND 63),
+  idx   INTEGER NOT NULL CHECK (idx >= 0),
+  width INTEGER NOT NULL CHECK (width BETWEEN 1 AND 256),
+  data  BLOB    NOT NULL,
+  PRIMARY KEY (level, idx)
+);
+CREATE TABLE log_checkpoints (
+  size       INTEGER PRIMARY KEY CHECK (size >= 0),
+  created_us INTEGER NOT NULL,
+  note       TEXT    NOT NULL
+);
 )sql",
 };
 
@@ -108,12 +127,57 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const override;
   absl::Status SetMeta(std::string_view key, std::string_view value) override;
 
+  absl::StatusOr<std::optional<log::StoredTile>> ReadTile(int level, uint64_t index) const override;
+  absl::StatusOr<log::TilePtr> ReadTileAtLeast(int level, uint64_t index, uint32_t min_width) const override;
+  absl::StatusOr<uint64_t> LogSize() const override;
+  absl::StatusOr<std::vector<StoredRecord>> ListByLogIndex(uint64_t begin, size_t limit) const override;
+  absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const override;
+  absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints(std::optional<uint64_t> after_size,
+                                                                size_t limit) const override;
+  absl::StatusOr<StoredCheckpoint> Checkpoint(const CheckpointSigner& signer) override;
+
  protected:
   absl::StatusOr<ListPage> ListImpl(std::optional<std::string_view> type, size_t limit,
                                     std::optional<Position> after) const override;
-  absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch) override;
+  absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
+                                                       const CheckpointSigner* signer) override;
 
  private:
+  // Reads tiles inside a transaction that already holds mu_.
+  class LockedTiles : public log::TileReader {
+   public:
+    explicit LockedTiles(const SqliteStore& store) : store_(store) {}
+    absl::StatusOr<std::optional<log::StoredTile>> ReadTile(int level, uint64_t index) const override
+        ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return store_.ReadTileLocked(level, index);
+    }
+
+   private:
+    const SqliteStore& store_;
+  };
+
+  absl::StatusOr<std::optional<log::StoredTile>> ReadTileLocked(int level, uint64_t index) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint64_t> LogSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpointLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends `ids` (records just inserted at log indexes old_size..) to the
+  // tree, writes the tiles, and signs a checkpoint if `signer` is given and
+  // one is due (`force`: whatever the newest one's age). Inside a write
+  // transaction.
+  absl::Status AppendToLog(uint64_t old_size, std::span<const std::string_view> ids, const CheckpointSigner* signer,
+                           bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives records stored before the log existed (schema 1) their entries.
+  absl::Status AppendUnlogged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `body` in a BEGIN IMMEDIATE transaction; rolls back on error.
+  template <typename Body>
+  absl::Status InWriteTransaction(Body body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (auto st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+    absl::Status st = body();
+    if (st.ok()) st = Exec("COMMIT");
+    if (!st.ok()) (void)Exec("ROLLBACK");
+    return st;
+  }
+
   absl::Status Error(std::string_view what) const {
     int code = sqlite3_extended_errcode(db_);
     std::string msg = util::StrCat(path_, ": ", what, ": ", sqlite3_errmsg(db_));
@@ -150,6 +214,14 @@ class SqliteStore final : public Store {
   const std::string path_;
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<const char*, Stmt> stmts_ ABSL_GUARDED_BY(mu_);
+
+  // Tiles proofs read again and again: every tile above level 0 (1 in 256
+  // of all tiles) and the right edge. A cached tile stays valid, since
+  // tiles only grow; one too narrow is read again. Bounded: 4096 tiles
+  // (64 MiB), emptied when full. Measured in docs/performance.md.
+  static constexpr size_t kTileCacheCapacity = 4096;
+  mutable absl::Mutex cache_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  mutable absl::flat_hash_map<std::pair<int, uint64_t>, log::TilePtr> tile_cache_ ABSL_GUARDED_BY(cache_mu_);
 };
 
 StoredRecord SqliteStore::ReadRow(sqlite3_stmt* s) {
@@ -162,6 +234,7 @@ StoredRecord SqliteStore::ReadRow(sqlite3_stmt* s) {
   r.created = ColumnString(s, 5);
   r.created_us = sqlite3_column_int64(s, 6);
   r.canonical = ColumnString(s, 7);
+  r.log_index = static_cast<uint64_t>(sqlite3_column_int64(s, 8));
   return r;
 }
 
@@ -221,12 +294,18 @@ absl::Status SqliteStore::Init(const SqliteOptions& options) {
       return st;
     }
   }
+  // Records stored before the log existed (schema 1), also when a crash
+  // came between the migration and the backfill.
+  auto unlogged = QueryInt("SELECT count(*) FROM (SELECT 1 FROM records WHERE log_index IS NULL LIMIT 1)");
+  if (!unlogged.ok()) return unlogged.status();
+  if (*unlogged > 0) return AppendUnlogged();
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<StoredRecord>> SqliteStore::Get(const RecordId& id) const {
   absl::MutexLock lock(&mu_);
-  auto s = Prepare("SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records WHERE id = ?1");
+  auto s = Prepare(
+      "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records WHERE id = ?1");
   if (!s.ok()) return s.status();
   Reset reset(*s);
   BindBlob(*s, 1, id.data(), id.size());
@@ -241,10 +320,10 @@ absl::StatusOr<ListPage> SqliteStore::ListImpl(std::optional<std::string_view> t
   absl::MutexLock lock(&mu_);
   // Keyset pagination on (created_us, seq), newest first; the row-value
   // comparison uses the (type,) created_us DESC, seq DESC indexes.
-  const char* sql = type ? "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
+  const char* sql = type ? "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
                            "WHERE type = ?1 AND (created_us, seq) < (?2, ?3) "
                            "ORDER BY created_us DESC, seq DESC LIMIT ?4"
-                         : "SELECT seq, id, type, origin, tlp, created, created_us, canonical FROM records "
+                         : "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
                            "WHERE (created_us, seq) < (?2, ?3) ORDER BY created_us DESC, seq DESC LIMIT ?4";
   auto s = Prepare(sql);
   if (!s.ok()) return s.status();
@@ -312,64 +391,241 @@ absl::Status SqliteStore::SetMeta(std::string_view key, std::string_view value) 
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<const NewRecord> batch) {
+absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<const NewRecord> batch,
+                                                                  const CheckpointSigner* signer) {
   absl::MutexLock lock(&mu_);
   auto find_sub = Prepare("SELECT id FROM submissions WHERE digest = ?1");
   auto insert = Prepare(
-      "INSERT INTO records (id, type, origin, tlp, created, created_us, canonical) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING");
+      "INSERT INTO records (id, type, origin, tlp, created, created_us, canonical, log_index) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING");
   auto insert_sub = Prepare("INSERT INTO submissions (digest, id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
   for (const auto* s : {&find_sub, &insert, &insert_sub}) {
     if (!s->ok()) return s->status();
   }
-  // IMMEDIATE takes the write lock now, so the submission lookups below see
-  // every committed batch and no other writer can interleave.
-  if (auto st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
   std::vector<PutOutcome> out;
   out.reserve(batch.size());
-  auto fail = [&](std::string_view what) {
-    absl::Status st = Error(what);
-    (void)Exec("ROLLBACK");
-    return st;
-  };
-  for (const NewRecord& r : batch) {
-    PutOutcome o{r.id, false};
-    if (r.submission) {
-      Reset reset(*find_sub);
-      BindBlob(*find_sub, 1, r.submission->data(), r.submission->size());
-      int rc = sqlite3_step(*find_sub);
-      if (rc == SQLITE_ROW) {
-        o.id = ColumnId(*find_sub, 0);
-        out.push_back(o);
-        continue;
+  // IMMEDIATE takes the write lock now, so the submission lookups and the
+  // log size below see every committed batch and no other writer (thread
+  // or process) can interleave.
+  absl::Status st = InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto old_size = LogSizeLocked();
+    if (!old_size.ok()) return old_size.status();
+    std::vector<std::string_view> appended;
+    for (const NewRecord& r : batch) {
+      PutOutcome o{r.id, false};
+      if (r.submission) {
+        Reset reset(*find_sub);
+        BindBlob(*find_sub, 1, r.submission->data(), r.submission->size());
+        int rc = sqlite3_step(*find_sub);
+        if (rc == SQLITE_ROW) {
+          o.id = ColumnId(*find_sub, 0);
+          out.push_back(o);
+          continue;
+        }
+        if (rc != SQLITE_DONE) return Error("cannot read submissions");
       }
-      if (rc != SQLITE_DONE) return fail("cannot read submissions");
+      {
+        sqlite3_stmt* s = *insert;
+        Reset reset(s);
+        BindBlob(s, 1, r.id.data(), r.id.size());
+        BindText(s, 2, r.type);
+        BindText(s, 3, r.origin);
+        BindText(s, 4, r.tlp);
+        BindText(s, 5, r.created);
+        sqlite3_bind_int64(s, 6, r.created_us);
+        BindBlob(s, 7, r.canonical.data(), r.canonical.size());
+        sqlite3_bind_int64(s, 8, static_cast<int64_t>(*old_size + appended.size()));
+        if (sqlite3_step(s) != SQLITE_DONE) return Error("cannot insert record");
+        o.inserted = sqlite3_changes(db_) == 1;
+      }
+      if (o.inserted) appended.emplace_back(reinterpret_cast<const char*>(r.id.data()), r.id.size());
+      if (r.submission) {
+        Reset reset(*insert_sub);
+        BindBlob(*insert_sub, 1, r.submission->data(), r.submission->size());
+        BindBlob(*insert_sub, 2, r.id.data(), r.id.size());
+        if (sqlite3_step(*insert_sub) != SQLITE_DONE) return Error("cannot insert submission");
+      }
+      out.push_back(o);
     }
+    if (appended.empty()) return absl::OkStatus();
+    return AppendToLog(*old_size, appended, signer, /*force=*/false);
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::Status SqliteStore::AppendToLog(uint64_t old_size, std::span<const std::string_view> ids,
+                                      const CheckpointSigner* signer, bool force) {
+  auto upsert = Prepare(
+      "INSERT INTO log_tiles (level, idx, width, data) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, data = excluded.data");
+  if (!upsert.ok()) return upsert.status();
+  LockedTiles tiles(*this);
+  auto appended = log::AppendEntries(tiles, old_size, ids);
+  if (!appended.ok()) return appended.status();
+  for (const log::TileWrite& w : appended->writes) {
+    Reset reset(*upsert);
+    sqlite3_bind_int(*upsert, 1, w.level);
+    sqlite3_bind_int64(*upsert, 2, static_cast<int64_t>(w.index));
+    sqlite3_bind_int(*upsert, 3, static_cast<int>(w.tile.width));
+    BindBlob(*upsert, 4, w.tile.data.data(), w.tile.data.size());
+    if (sqlite3_step(*upsert) != SQLITE_DONE) return Error("cannot write log tile");
+  }
+  if (signer == nullptr) return absl::OkStatus();
+  auto newest = LatestCheckpointLocked();
+  if (!newest.ok()) return newest.status();
+  int64_t now = signer->NowUs();
+  if (!force && *newest && now - (*newest)->created_us < signer->MinIntervalUs()) return absl::OkStatus();
+  auto note = signer->Sign(appended->size, appended->root);
+  if (!note.ok()) return note.status();
+  auto insert = Prepare("INSERT INTO log_checkpoints (size, created_us, note) VALUES (?1, ?2, ?3)");
+  if (!insert.ok()) return insert.status();
+  Reset reset(*insert);
+  sqlite3_bind_int64(*insert, 1, static_cast<int64_t>(appended->size));
+  sqlite3_bind_int64(*insert, 2, now);
+  BindText(*insert, 3, *note);
+  if (sqlite3_step(*insert) != SQLITE_DONE) return Error("cannot keep checkpoint");
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::AppendUnlogged() {
+  return InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto size = LogSizeLocked();
+    if (!size.ok()) return size.status();
+    auto select = Prepare("SELECT seq, id FROM records WHERE log_index IS NULL ORDER BY seq");
+    auto set = Prepare("UPDATE records SET log_index = ?1 WHERE seq = ?2");
+    if (!select.ok()) return select.status();
+    if (!set.ok()) return set.status();
+    std::vector<std::pair<int64_t, RecordId>> rows;
     {
-      sqlite3_stmt* s = *insert;
-      Reset reset(s);
-      BindBlob(s, 1, r.id.data(), r.id.size());
-      BindText(s, 2, r.type);
-      BindText(s, 3, r.origin);
-      BindText(s, 4, r.tlp);
-      BindText(s, 5, r.created);
-      sqlite3_bind_int64(s, 6, r.created_us);
-      BindBlob(s, 7, r.canonical.data(), r.canonical.size());
-      if (sqlite3_step(s) != SQLITE_DONE) return fail("cannot insert record");
-      o.inserted = sqlite3_changes(db_) == 1;
+      Reset reset(*select);
+      int rc;
+      while ((rc = sqlite3_step(*select)) == SQLITE_ROW)
+        rows.emplace_back(sqlite3_column_int64(*select, 0), ColumnId(*select, 1));
+      if (rc != SQLITE_DONE) return Error("cannot read records");
     }
-    if (r.submission) {
-      Reset reset(*insert_sub);
-      BindBlob(*insert_sub, 1, r.submission->data(), r.submission->size());
-      BindBlob(*insert_sub, 2, r.id.data(), r.id.size());
-      if (sqlite3_step(*insert_sub) != SQLITE_DONE) return fail("cannot insert submission");
+    std::vector<std::string_view> ids;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Reset reset(*set);
+      sqlite3_bind_int64(*set, 1, static_cast<int64_t>(*size + i));
+      sqlite3_bind_int64(*set, 2, rows[i].first);
+      if (sqlite3_step(*set) != SQLITE_DONE) return Error("cannot give a record its log index");
+      ids.emplace_back(reinterpret_cast<const char*>(rows[i].second.data()), 32);
     }
-    out.push_back(o);
+    return ids.empty() ? absl::OkStatus() : AppendToLog(*size, ids, nullptr, false);
+  });
+}
+
+absl::StatusOr<StoredCheckpoint> SqliteStore::Checkpoint(const CheckpointSigner& signer) {
+  absl::MutexLock lock(&mu_);
+  absl::Status st = InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto size = LogSizeLocked();
+    if (!size.ok()) return size.status();
+    auto newest = LatestCheckpointLocked();
+    if (!newest.ok()) return newest.status();
+    if (*newest && (*newest)->size >= *size) return absl::OkStatus();
+    return AppendToLog(*size, {}, &signer, /*force=*/true);
+  });
+  if (!st.ok()) return st;
+  auto newest = LatestCheckpointLocked();
+  if (!newest.ok()) return newest.status();
+  if (!*newest) return absl::InternalError("log: no checkpoint after signing one");
+  return **newest;
+}
+
+absl::StatusOr<std::optional<log::StoredTile>> SqliteStore::ReadTile(int level, uint64_t index) const {
+  absl::MutexLock lock(&mu_);
+  return ReadTileLocked(level, index);
+}
+
+absl::StatusOr<log::TilePtr> SqliteStore::ReadTileAtLeast(int level, uint64_t index, uint32_t min_width) const {
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = tile_cache_.find({level, index});
+    if (it != tile_cache_.end() && it->second->width >= min_width) return it->second;
   }
-  if (auto st = Exec("COMMIT"); !st.ok()) {
-    (void)Exec("ROLLBACK");
-    return st;
+  auto tile = ReadTile(level, index);
+  if (!tile.ok()) return tile.status();
+  if (!*tile) return nullptr;
+  auto shared = std::make_shared<const log::StoredTile>(std::move(**tile));
+  if (level >= 1 || shared->width < log::kTileWidth) {
+    absl::MutexLock lock(&cache_mu_);
+    if (tile_cache_.size() >= kTileCacheCapacity) tile_cache_.clear();
+    tile_cache_[{level, index}] = shared;
   }
+  return shared;
+}
+
+absl::StatusOr<std::optional<log::StoredTile>> SqliteStore::ReadTileLocked(int level, uint64_t index) const {
+  auto s = Prepare("SELECT width, data FROM log_tiles WHERE level = ?1 AND idx = ?2");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  sqlite3_bind_int(*s, 1, level);
+  sqlite3_bind_int64(*s, 2, static_cast<int64_t>(index));
+  int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Error("cannot read log tile");
+  return log::StoredTile{static_cast<uint32_t>(sqlite3_column_int(*s, 0)), ColumnString(*s, 1)};
+}
+
+absl::StatusOr<uint64_t> SqliteStore::LogSize() const {
+  absl::MutexLock lock(&mu_);
+  return LogSizeLocked();
+}
+
+absl::StatusOr<uint64_t> SqliteStore::LogSizeLocked() const {
+  auto n = QueryInt("SELECT coalesce(max(log_index) + 1, 0) FROM records");
+  if (!n.ok()) return n.status();
+  return static_cast<uint64_t>(*n);
+}
+
+absl::StatusOr<std::vector<StoredRecord>> SqliteStore::ListByLogIndex(uint64_t begin, size_t limit) const {
+  absl::MutexLock lock(&mu_);
+  auto s = Prepare(
+      "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
+      "WHERE log_index >= ?1 ORDER BY log_index LIMIT ?2");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  sqlite3_bind_int64(*s, 1, static_cast<int64_t>(std::min<uint64_t>(begin, INT64_MAX)));
+  sqlite3_bind_int64(*s, 2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<StoredRecord> out;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) out.push_back(ReadRow(*s));
+  if (rc != SQLITE_DONE) return Error("cannot list records in log order");
+  return out;
+}
+
+absl::StatusOr<std::optional<StoredCheckpoint>> SqliteStore::LatestCheckpoint() const {
+  absl::MutexLock lock(&mu_);
+  return LatestCheckpointLocked();
+}
+
+absl::StatusOr<std::optional<StoredCheckpoint>> SqliteStore::LatestCheckpointLocked() const {
+  auto s = Prepare("SELECT size, created_us, note FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return Error("cannot read checkpoints");
+  return StoredCheckpoint{static_cast<uint64_t>(sqlite3_column_int64(*s, 0)), sqlite3_column_int64(*s, 1),
+                          ColumnString(*s, 2)};
+}
+
+absl::StatusOr<std::vector<StoredCheckpoint>> SqliteStore::ListCheckpoints(std::optional<uint64_t> after_size,
+                                                                           size_t limit) const {
+  absl::MutexLock lock(&mu_);
+  auto s = Prepare("SELECT size, created_us, note FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  sqlite3_bind_int64(*s, 1, after_size ? static_cast<int64_t>(std::min<uint64_t>(*after_size, INT64_MAX)) : -1);
+  sqlite3_bind_int64(*s, 2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<StoredCheckpoint> out;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    out.push_back(StoredCheckpoint{static_cast<uint64_t>(sqlite3_column_int64(*s, 0)), sqlite3_column_int64(*s, 1),
+                                   ColumnString(*s, 2)});
+  }
+  if (rc != SQLITE_DONE) return Error("cannot list checkpoints");
   return out;
 }
 

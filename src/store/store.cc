@@ -49,7 +49,8 @@ absl::StatusOr<ListPage> ReadOnlyStore::List(const ListQuery& query) const {
   return ListImpl(type, query.limit, after);
 }
 
-absl::StatusOr<std::vector<PutOutcome>> Store::PutBatch(std::span<const NewRecord> batch) {
+absl::StatusOr<std::vector<PutOutcome>> Store::PutBatch(std::span<const NewRecord> batch,
+                                                        const CheckpointSigner* signer) {
   static const RecordId kZero{};
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].id == kZero || batch[i].canonical.empty() || batch[i].type.empty() || batch[i].origin.empty()) {
@@ -57,7 +58,7 @@ absl::StatusOr<std::vector<PutOutcome>> Store::PutBatch(std::span<const NewRecor
     }
   }
   if (batch.empty()) return std::vector<PutOutcome>{};
-  return PutBatchImpl(batch);
+  return PutBatchImpl(batch, signer);
 }
 
 }  // namespace aisafe::store

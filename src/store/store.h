@@ -10,8 +10,12 @@
 //   submissions   digest of a document as submitted (before the node filled
 //                 origin/created/nonce) -> the id it became, so resubmitting
 //                 it is idempotent;
-//   meta          small named values of node state (later: peers, cursors,
-//                 log state get tables of their own through migrations).
+//   log           the node's transparency log (docs/formats/log.md): every
+//                 record's id is appended, in the transaction that stores
+//                 the record, at the next log index; the tree is kept as
+//                 C2SP tlog-tiles (log::TileReader); signed checkpoints are
+//                 all kept;
+//   meta          small named values of node state.
 //
 // Thread-safety: implementations are safe to call from several threads; a
 // write batch is one transaction, durable when PutBatch returns OK.
@@ -28,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "log/tiles.h"
 #include "util/sha256.h"
 
 namespace aisafe::store {
@@ -36,6 +41,7 @@ using RecordId = util::Digest;
 
 struct StoredRecord {
   uint64_t seq = 0;
+  uint64_t log_index = 0;  // The record's entry in the node's log.
   RecordId id{};
   std::string type;
   std::string origin;
@@ -75,9 +81,30 @@ struct ListPage {
   std::string next_cursor;            // "" when there is nothing more.
 };
 
-class ReadOnlyStore {
+// A signed checkpoint of the node's log, as kept.
+struct StoredCheckpoint {
+  uint64_t size = 0;
+  int64_t created_us = 0;
+  std::string note;  // The C2SP signed note, as signed.
+};
+
+// Signs the log's checkpoints. The store calls it inside the transaction
+// that grows the log, so a checkpoint is never kept for a tree that is not.
+class CheckpointSigner {
  public:
-  virtual ~ReadOnlyStore() = default;
+  virtual ~CheckpointSigner() = default;
+  // The time to record as the checkpoint's, microseconds since the epoch.
+  virtual int64_t NowUs() const = 0;
+  // A batch signs a checkpoint only when the newest is at least this old;
+  // 0 signs one after every batch. Bounds signing under load.
+  virtual int64_t MinIntervalUs() const = 0;
+  // The signed note for the tree of `size` with `root`.
+  virtual absl::StatusOr<std::string> Sign(uint64_t size, const log::Hash& root) const = 0;
+};
+
+class ReadOnlyStore : public log::TileReader {
+ public:
+  ~ReadOnlyStore() override = default;
 
   virtual absl::StatusOr<std::optional<StoredRecord>> Get(const RecordId& id) const = 0;
 
@@ -92,6 +119,15 @@ class ReadOnlyStore {
 
   virtual absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const = 0;
 
+  // The log: its size (= the number of records), records in log order from
+  // `begin`, and the kept checkpoints in size order after `after_size`
+  // (nullopt: from the first).
+  virtual absl::StatusOr<uint64_t> LogSize() const = 0;
+  virtual absl::StatusOr<std::vector<StoredRecord>> ListByLogIndex(uint64_t begin, size_t limit) const = 0;
+  virtual absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const = 0;
+  virtual absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints(std::optional<uint64_t> after_size,
+                                                                        size_t limit) const = 0;
+
  protected:
   struct Position {
     int64_t created_us;
@@ -104,17 +140,27 @@ class ReadOnlyStore {
 
 class Store : public ReadOnlyStore {
  public:
-  // Stores a batch atomically: all records or none. A record whose id is
-  // already stored, or whose submission digest is, is not stored again; its
-  // outcome names the existing id. Outcomes are in input order. Returns when
-  // the transaction is durable. InvalidArgument for an empty id or empty
-  // canonical bytes (nothing is stored).
-  absl::StatusOr<std::vector<PutOutcome>> PutBatch(std::span<const NewRecord> batch);
+  // Stores a batch atomically: all records or none, each new record with
+  // its log entry, and, when `signer` is given and the newest checkpoint is
+  // old enough (CheckpointSigner::MinIntervalUs), a checkpoint of the grown
+  // log. A record whose id is already stored, or whose submission digest
+  // is, is not stored again; its outcome names the existing id. Outcomes
+  // are in input order. Returns when the transaction is durable.
+  // InvalidArgument for an empty id or empty canonical bytes (nothing is
+  // stored).
+  absl::StatusOr<std::vector<PutOutcome>> PutBatch(std::span<const NewRecord> batch,
+                                                   const CheckpointSigner* signer = nullptr);
+
+  // Signs and keeps a checkpoint of the whole log now if the newest one is
+  // of a smaller tree (or there is none), whatever its age; returns the
+  // newest checkpoint.
+  virtual absl::StatusOr<StoredCheckpoint> Checkpoint(const CheckpointSigner& signer) = 0;
 
   virtual absl::Status SetMeta(std::string_view key, std::string_view value) = 0;
 
  protected:
-  virtual absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch) = 0;
+  virtual absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
+                                                               const CheckpointSigner* signer) = 0;
 };
 
 }  // namespace aisafe::store
