@@ -8,6 +8,7 @@
 #include <set>
 
 #include "absl/strings/str_format.h"
+#include "log/checkpoint.h"
 #include "records/record.h"
 #include "store/sqlite_store.h"
 #include "util/file.h"
@@ -62,8 +63,13 @@ std::string ConfigText(const NodeConfig& c) {
       "\n"
       "[records]\n"
       "# Largest record accepted, in bytes of its canonical form.\n"
-      "max_bytes = %d\n",
-      kDataDirFormat, c.name, c.country, c.max_record_bytes);
+      "max_bytes = %d\n"
+      "\n"
+      "[log]\n"
+      "# Least time between two signed checkpoints, in milliseconds (0: after\n"
+      "# every write). Writes wait for the checkpoint that covers them.\n"
+      "checkpoint_interval_ms = %d\n",
+      kDataDirFormat, c.name, c.country, c.max_record_bytes, absl::ToInt64Milliseconds(c.checkpoint_interval));
 }
 
 absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::string& text) {
@@ -93,6 +99,13 @@ absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::strin
       return absl::FailedPreconditionError(util::StrCat(path, ": records.max_bytes must be between 1024 and 67108864"));
     }
     c.max_record_bytes = static_cast<size_t>(*max);
+  }
+  if (auto ms = t["log"]["checkpoint_interval_ms"].value<int64_t>()) {
+    if (*ms < 0 || *ms > 3600000) {
+      return absl::FailedPreconditionError(
+          util::StrCat(path, ": log.checkpoint_interval_ms must be between 0 and 3600000"));
+    }
+    c.checkpoint_interval = absl::Milliseconds(*ms);
   }
   return c;
 }
@@ -163,8 +176,28 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Init(const std::string& dir, std::st
   auto store = store::OpenSqliteStore(Path(dir, kStoreFile), {.create = true});
   if (!store.ok()) return store.status();
   if (auto st = (*store)->SetMeta("node.name", config.name); !st.ok()) return st;
-  if (auto st = util::WriteFileAtomic(Path(dir, kConfigFile), ConfigText(config), 0644); !st.ok()) return st;
-  return std::unique_ptr<Node>(new Node(dir, std::move(config), std::move(signer), std::move(*store)));
+  std::unique_ptr<Node> node(new Node(dir, std::move(config), std::move(signer), std::move(*store)));
+  // The empty log's checkpoint: every node has signed one from the start.
+  if (auto cp = node->store().Checkpoint(node->checkpoint_signer()); !cp.ok()) return cp.status();
+  if (auto st = util::WriteFileAtomic(Path(dir, kConfigFile), ConfigText(node->config()), 0644); !st.ok()) return st;
+  return node;
+}
+
+absl::StatusOr<std::string> NodeCheckpointSigner::Sign(uint64_t size, const log::Hash& root) const {
+  return log::SignCheckpoint(log::Checkpoint{key_->name(), size, root, {}}, *key_);
+}
+
+absl::StatusOr<store::StoredCheckpoint> Node::CheckpointLog() const {
+  auto newest = store_->LatestCheckpoint();
+  if (!newest.ok()) return newest.status();
+  auto size = store_->LogSize();
+  if (!size.ok()) return size.status();
+  if (*newest && (*newest)->size >= *size) return **newest;
+  if (*newest) {
+    absl::Duration wait = absl::FromUnixMicros((*newest)->created_us) + config_.checkpoint_interval - clock_->Now();
+    if (wait > absl::ZeroDuration()) absl::SleepFor(std::min(wait, config_.checkpoint_interval));
+  }
+  return store_->Checkpoint(checkpoint_signer_);
 }
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir) {

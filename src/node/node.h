@@ -16,8 +16,10 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "keys/keys.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 namespace aisafe::node {
 
@@ -27,6 +29,26 @@ struct NodeConfig {
   std::string name;                   // Node name: ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$, the log origin.
   std::string country;                // ISO 3166-1 alpha-2 of the member state it serves.
   size_t max_record_bytes = 1 << 20;  // [records] max_bytes. Default: 1 MiB.
+  // [log] checkpoint_interval_ms: the least time between two checkpoints
+  // (0: one after every batch). Default: 1 s.
+  absl::Duration checkpoint_interval = absl::Seconds(1);
+};
+
+// Signs the node's checkpoints: origin = the node's name, Ed25519 with the
+// node's key (C2SP tlog-checkpoint in a C2SP signed note).
+class NodeCheckpointSigner final : public store::CheckpointSigner {
+ public:
+  // `key` and `clock` are borrowed.
+  NodeCheckpointSigner(const keys::Signer* key, const util::Clock* clock, absl::Duration interval)
+      : key_(key), clock_(clock), interval_(interval) {}
+  int64_t NowUs() const override { return absl::ToUnixMicros(clock_->Now()); }
+  int64_t MinIntervalUs() const override { return absl::ToInt64Microseconds(interval_); }
+  absl::StatusOr<std::string> Sign(uint64_t size, const log::Hash& root) const override;
+
+ private:
+  const keys::Signer* key_;
+  const util::Clock* clock_;
+  absl::Duration interval_;
 };
 
 // InvalidArgument if `name` is not a valid node name.
@@ -49,15 +71,29 @@ class Node {
   const keys::Signer& signer() const { return signer_; }
   store::Store& store() const { return *store_; }
   const std::string& dir() const { return dir_; }
+  const util::Clock& clock() const { return *clock_; }
+  const store::CheckpointSigner& checkpoint_signer() const { return checkpoint_signer_; }
+
+  // Makes the newest checkpoint cover the whole log, as every write does
+  // before it answers: if entries are not yet checkpointed, waits until the
+  // newest checkpoint is checkpoint_interval old, then signs one. Returns
+  // the newest checkpoint.
+  absl::StatusOr<store::StoredCheckpoint> CheckpointLog() const;
 
  private:
   Node(std::string dir, NodeConfig config, keys::Signer signer, std::unique_ptr<store::Store> store)
-      : dir_(std::move(dir)), config_(std::move(config)), signer_(std::move(signer)), store_(std::move(store)) {}
+      : dir_(std::move(dir)),
+        config_(std::move(config)),
+        signer_(std::move(signer)),
+        store_(std::move(store)),
+        checkpoint_signer_(&signer_, clock_, config_.checkpoint_interval) {}
 
   std::string dir_;
   NodeConfig config_;
   keys::Signer signer_;
   std::unique_ptr<store::Store> store_;
+  const util::Clock* clock_ = &util::RealClock();
+  NodeCheckpointSigner checkpoint_signer_;
 };
 
 }  // namespace aisafe::node

@@ -29,8 +29,9 @@ constexpr size_t kProgressBlock = 2000;
 
 }  // namespace
 
-Submitter::Submitter(SubmitterOptions options, store::Store* store, const util::Clock* clock)
-    : options_(std::move(options)), store_(store), clock_(clock) {}
+Submitter::Submitter(SubmitterOptions options, store::Store* store, const util::Clock* clock,
+                     const store::CheckpointSigner* signer)
+    : options_(std::move(options)), store_(store), clock_(clock), signer_(signer) {}
 
 bool Submitter::PrepareOne(const InputDoc& in, Prepared* out, std::vector<Violation>* violations) const {
   out->line = in.line;
@@ -178,7 +179,7 @@ absl::StatusOr<std::vector<SubmitResult>> Submitter::Commit(std::span<const Prep
     batch.push_back({r.id, r.canonical, r.type, r.origin, records::TlpName(r.tlp), r.created,
                      absl::ToUnixMicros(r.created_time), p.submission});
   }
-  auto outcomes = store_->PutBatch(batch);
+  auto outcomes = store_->PutBatch(batch, signer_);
   if (!outcomes.ok()) return outcomes.status();
   std::vector<SubmitResult> results;
   results.reserve(outcomes->size());

@@ -53,8 +53,12 @@ struct SubmitterOptions {
 
 class Submitter {
  public:
-  // `store` and `clock` are borrowed and must outlive the Submitter.
-  Submitter(SubmitterOptions options, store::Store* store, const util::Clock* clock);
+  // `store`, `clock` and `signer` are borrowed and must outlive the
+  // Submitter. With a `signer`, a commit signs a checkpoint when one is due
+  // (store::Store::PutBatch); the caller makes sure the log is checkpointed
+  // before it answers (Node::CheckpointLog).
+  Submitter(SubmitterOptions options, store::Store* store, const util::Clock* clock,
+            const store::CheckpointSigner* signer = nullptr);
 
   // InvalidArgument listing every violation of every invalid document
   // ("SOURCE:LINE: /pointer: message", up to max_reported documents) when
@@ -77,6 +81,7 @@ class Submitter {
   const SubmitterOptions options_;
   store::Store* const store_;
   const util::Clock* const clock_;
+  const store::CheckpointSigner* const signer_;
 };
 
 // Splits JSON Lines input into documents, skipping blank lines. A file
