@@ -14,65 +14,19 @@
 #include <sstream>
 
 #include "nlohmann/json.hpp"
-#include "tests/test_util.h"
+#include "tests/e2e_util.h"
 
 extern char** environ;
 
 namespace aisafe {
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using testing::Result;
+using testing::Slurp;
+using testing::WriteFile;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
-
-class CliTest : public ::testing::Test {
+class CliTest : public testing::CliFixture {
  protected:
-  std::string data() const { return tmp_.Sub("node"); }
-
-  Result Run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-    WriteFile(tmp_.Sub("stdin"), stdin_text);
-    std::string cmd = Quote(AISAFE_BINARY);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " <" + Quote(tmp_.Sub("stdin")) + " >" + Quote(tmp_.Sub("stdout")) + " 2>" + Quote(tmp_.Sub("stderr"));
-    int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(tmp_.Sub("stdout"));
-    r.err = Slurp(tmp_.Sub("stderr"));
-    return r;
-  }
-  Result Node(std::vector<std::string> args, const std::string& stdin_text = "") {
-    args.insert(args.begin(), {"--data", data()});
-    return Run(args, stdin_text);
-  }
-  void Init() {
-    Result r = Node({"init", "--name", "vn-nca", "--country", "VN"});
-    ASSERT_EQ(r.code, 0) << r.err;
-  }
   // Everything the node holds, for before/after comparisons.
   std::string Snapshot() {
     Result r = Node({"list", "--limit", "10000"});
@@ -89,8 +43,6 @@ class CliTest : public ::testing::Test {
     for (const auto& w : words) EXPECT_NE(r.err.find(w), std::string::npos) << "missing \"" << w << "\" in: " << r.err;
     EXPECT_EQ(Snapshot(), before);
   }
-
-  testing::TempDir tmp_;
 };
 
 constexpr char kGood[] =
@@ -98,11 +50,23 @@ constexpr char kGood[] =
     R"("body":{"kind":"best-practice","principles":["security-safety"],"description":"Thử nghiệm mô hình bằng tiếng địa phương."}})";
 
 TEST_F(CliTest, HelpEverywhere) {
-  for (const char* cmd : {"init", "key", "submit", "get", "list"}) {
-    Result r = Run({cmd, "--help"});
-    EXPECT_EQ(r.code, 0) << cmd;
-    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{{"init"},
+                                                                            {"key"},
+                                                                            {"submit"},
+                                                                            {"get"},
+                                                                            {"list"},
+                                                                            {"log"},
+                                                                            {"log", "checkpoint"},
+                                                                            {"log", "proof"},
+                                                                            {"log", "consistency"},
+                                                                            {"log", "verify"},
+                                                                            {"verify"}}) {
+    cmd.push_back("--help");
+    Result r = Run(cmd);
+    EXPECT_EQ(r.code, 0) << cmd[0];
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd[0] << ": " << r.out;
   }
+  EXPECT_EQ(Run({"log"}).code, 2);
   Result r = Run({"--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("submit"), std::string::npos);

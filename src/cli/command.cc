@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include "util/status.h"
 
@@ -9,12 +10,26 @@ namespace aisafe::cli {
 
 std::vector<std::unique_ptr<Command>> NodeCommands();
 std::vector<std::unique_ptr<Command>> RecordCommands();
+std::vector<std::unique_ptr<Command>> LogCommands();
 
 std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all = NodeCommands();
   for (auto& c : RecordCommands()) all.push_back(std::move(c));
+  for (auto& c : LogCommands()) all.push_back(std::move(c));
   return all;
 }
+
+namespace {
+
+// Commands named "GROUP SUB" are subcommands of a group command.
+const std::map<std::string, std::string, std::less<>>& GroupHelp() {
+  static const auto* help = new std::map<std::string, std::string, std::less<>>{
+      {"log", "The node's transparency log: checkpoints, proofs, verification."},
+  };
+  return *help;
+}
+
+}  // namespace
 
 int RunMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
   CLI::App app{
@@ -29,8 +44,22 @@ int RunMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
 
   auto commands = AllCommands();
   Command* chosen = nullptr;
+  std::map<std::string, CLI::App*> groups;
   for (auto& c : commands) {
-    CLI::App* sub = app.add_subcommand(c->Name(), c->Help());
+    std::string name = c->Name();
+    CLI::App* parent = &app;
+    if (size_t space = name.find(' '); space != std::string::npos) {
+      std::string group = name.substr(0, space);
+      CLI::App*& g = groups[group];
+      if (g == nullptr) {
+        auto help = GroupHelp().find(group);
+        g = app.add_subcommand(group, help == GroupHelp().end() ? "" : help->second);
+        g->require_subcommand(1);
+      }
+      parent = g;
+      name = name.substr(space + 1);
+    }
+    CLI::App* sub = parent->add_subcommand(name, c->Help());
     c->Register(sub);
     Command* raw = c.get();
     sub->final_callback([&chosen, raw] { chosen = raw; });

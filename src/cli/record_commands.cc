@@ -40,13 +40,15 @@ class SubmitCommand final : public Command {
 
     node::Submitter submitter(
         {.origin = (*node)->config().name, .max_record_bytes = (*node)->config().max_record_bytes}, &(*node)->store(),
-        &util::RealClock());
+        &(*node)->clock(), &(*node)->checkpoint_signer());
     util::ProgressBar bar("validating", docs.size());
     auto prepared = submitter.Prepare(docs, source, [&bar](size_t done) { bar.Update(done); });
     bar.Finish();
     if (!prepared.ok()) return prepared.status();
     auto results = submitter.Commit(*prepared, source);
     if (!results.ok()) return results.status();
+    // Answer only once a signed checkpoint covers what was stored.
+    if (auto cp = (*node)->CheckpointLog(); !cp.ok()) return cp.status();
     size_t created = 0;
     for (const auto& r : *results) {
       *ctx.out << util::ToHex(r.id) << "\n";
