@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "keys/keys.h"
 #include "log/checkpoint.h"
@@ -226,6 +228,125 @@ TYPED_TEST(StoreTest, Meta) {
   ASSERT_TRUE(this->store_->SetMeta("k", "v2").ok());
   this->Reopen();
   EXPECT_EQ(**this->store_->GetMeta("k"), "v2");
+}
+
+// Visibility and origin filters are applied inside the query: pages stay
+// full and cursors walk only what the reader may see.
+TYPED_TEST(StoreTest, ListAppliesVisibilityAndOriginInTheQuery) {
+  const char* tlps[] = {"clear", "green", "amber", "amber+strict", "red"};
+  std::vector<std::unique_ptr<typename TestFixture::Owned>> owned;
+  std::vector<NewRecord> batch;
+  for (int i = 0; i < 50; ++i) {
+    auto o = this->Make("{\"v\":" + std::to_string(i) + "}", "incident", 1000 + i);
+    o->tlp = tlps[i % 5];
+    o->origin = i % 2 ? "my-mcmc" : "sg-aisi";
+    o->rec.tlp = o->tlp;
+    o->rec.origin = o->origin;
+    batch.push_back(o->rec);
+    owned.push_back(std::move(o));
+  }
+  ASSERT_TRUE(this->store_->PutBatch(batch).ok());
+  auto walk = [&](ListQuery q) {
+    std::vector<std::string> out;
+    q.limit = 3;
+    for (;;) {
+      auto page = this->store_->List(q);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      EXPECT_TRUE(page->records.size() == 3 || page->next_cursor.empty());
+      for (const auto& r : page->records) out.push_back(r.tlp + "/" + r.origin);
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+    return out;
+  };
+  ListQuery q;
+  q.visible = VisibleFilter{{"clear"}, std::nullopt};
+  auto clear = walk(q);
+  EXPECT_EQ(clear.size(), 10u);
+  for (const auto& r : clear) EXPECT_EQ(r.substr(0, 6), "clear/");
+  q.visible = VisibleFilter{{"clear", "green", "amber", "amber+strict"}, "my-mcmc"};
+  auto staff = walk(q);
+  EXPECT_EQ(staff.size(), 45u);  // 40 non-red + the 5 red of my-mcmc.
+  for (const auto& r : staff) EXPECT_NE(r, "red/sg-aisi");
+  q.visible = VisibleFilter{{}, std::nullopt};
+  EXPECT_TRUE(walk(q).empty());
+  q.visible = VisibleFilter{{"red\") OR 1=1 --"}, std::nullopt};  // Not a marking: matches nothing.
+  EXPECT_TRUE(walk(q).empty());
+  q = ListQuery{};
+  q.origin = "sg-aisi";
+  q.visible = VisibleFilter{{"green"}, std::nullopt};
+  auto sg_green = walk(q);
+  EXPECT_EQ(sg_green.size(), 5u);
+  for (const auto& r : sg_green) EXPECT_EQ(r, "green/sg-aisi");
+}
+
+TYPED_TEST(StoreTest, PrincipalsAndTokens) {
+  Store& s = *this->store_;
+  EXPECT_FALSE(s.GetPrincipal("ana")->has_value());
+  ASSERT_TRUE(s.AddPrincipal({"ana", "analyst", 10}).ok());
+  ASSERT_TRUE(s.AddPrincipal({"bob", "contributor", 11}).ok());
+  EXPECT_EQ(s.AddPrincipal({"ana", "admin", 12}).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ((*s.GetPrincipal("ana"))->role, "analyst");
+
+  StoredToken t{"0123456789abcdef", util::Sha256("secret-a"), "ana", 20, 1000, std::nullopt};
+  ASSERT_TRUE(s.AddToken(t).ok());
+  StoredToken u{"fedcba9876543210", util::Sha256("secret-b"), "bob", 21, std::nullopt, std::nullopt};
+  ASSERT_TRUE(s.AddToken(u).ok());
+  EXPECT_EQ(s.AddToken(t).code(), absl::StatusCode::kAlreadyExists);
+  StoredToken orphan{"0000000000000000", util::Sha256("secret-c"), "nobody", 22, std::nullopt, std::nullopt};
+  EXPECT_EQ(s.AddToken(orphan).code(), absl::StatusCode::kNotFound);
+
+  auto found = s.FindToken(util::Sha256("secret-a"));
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, t.id);
+  EXPECT_EQ((*found)->principal, "ana");
+  EXPECT_EQ((*found)->expires_us, 1000);
+  EXPECT_FALSE((*found)->revoked_us.has_value());
+  EXPECT_FALSE(s.FindToken(util::Sha256("secret-x"))->has_value());
+
+  ASSERT_TRUE(s.RevokeToken(t.id, 500).ok());
+  ASSERT_TRUE(s.RevokeToken(t.id, 600).ok());  // Stays revoked at its first time.
+  EXPECT_EQ((*s.FindToken(t.hash))->revoked_us, 500);
+  EXPECT_EQ(s.RevokeToken("ffffffffffffffff", 1).code(), absl::StatusCode::kNotFound);
+
+  this->Reopen();
+  auto tokens = this->store_->ListTokens();
+  ASSERT_TRUE(tokens.ok());
+  ASSERT_EQ(tokens->size(), 2u);
+  EXPECT_EQ((*tokens)[0].principal, "ana");
+  // Removing a principal removes its tokens.
+  ASSERT_TRUE(this->store_->RemovePrincipal("bob").ok());
+  EXPECT_EQ(this->store_->RemovePrincipal("bob").code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(this->store_->FindToken(u.hash)->has_value());
+  auto principals = this->store_->ListPrincipals();
+  ASSERT_TRUE(principals.ok());
+  ASSERT_EQ(principals->size(), 1u);
+  EXPECT_EQ((*principals)[0].name, "ana");
+}
+
+// Reads go on their own connections: they see every committed batch while
+// other threads write, and never a partial one.
+TYPED_TEST(StoreTest, ReadersSeeWholeBatchesWhileWritersCommit) {
+  constexpr int kBatches = 40, kPerBatch = 25;
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!done) {
+        auto n = this->store_->Count(std::nullopt);
+        auto size = this->store_->LogSize();
+        if (!n.ok() || !size.ok() || *n % kPerBatch != 0 || *size % kPerBatch != 0) bad++;
+      }
+    });
+  }
+  for (int b = 0; b < kBatches; ++b) ASSERT_TRUE(this->PutRange(b * kPerBatch, (b + 1) * kPerBatch).ok());
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(*this->store_->Count(std::nullopt), uint64_t{kBatches * kPerBatch});
+  for (const RecordId& id : this->ids_) ASSERT_TRUE(this->store_->Get(id)->has_value());
 }
 
 // The transparency log (migration 2): every stored record is a log entry.

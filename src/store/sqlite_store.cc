@@ -3,9 +3,13 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <cctype>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -63,6 +67,23 @@ CREATE TABLE log_checkpoints (
   note       TEXT    NOT NULL
 );
 )sql",
+    // 2 -> 3: principals and their API tokens (hashes only).
+    R"sql(
+CREATE TABLE principals (
+  name       TEXT    PRIMARY KEY,
+  role       TEXT    NOT NULL,
+  created_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE tokens (
+  id         TEXT    PRIMARY KEY CHECK (length(id) = 16),
+  hash       BLOB    NOT NULL UNIQUE CHECK (length(hash) = 32),
+  principal  TEXT    NOT NULL REFERENCES principals (name) ON DELETE CASCADE,
+  created_us INTEGER NOT NULL,
+  expires_us INTEGER,
+  revoked_us INTEGER
+);
+CREATE INDEX tokens_by_principal ON tokens (principal);
+)sql",
 };
 
 class Stmt {
@@ -99,6 +120,13 @@ void BindBlob(sqlite3_stmt* s, int i, const void* p, size_t n) { sqlite3_bind_bl
 void BindText(sqlite3_stmt* s, int i, std::string_view t) {
   sqlite3_bind_text64(s, i, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
+void BindOptionalInt(sqlite3_stmt* s, int i, const std::optional<int64_t>& v) {
+  if (v) {
+    sqlite3_bind_int64(s, i, *v);
+  } else {
+    sqlite3_bind_null(s, i);
+  }
+}
 std::string ColumnString(sqlite3_stmt* s, int i) {
   const void* p = sqlite3_column_blob(s, i);
   int n = sqlite3_column_bytes(s, i);
@@ -110,73 +138,41 @@ RecordId ColumnId(sqlite3_stmt* s, int i) {
   if (p != nullptr && sqlite3_column_bytes(s, i) == 32) std::memcpy(id.data(), p, 32);
   return id;
 }
+std::optional<int64_t> ColumnOptionalInt(sqlite3_stmt* s, int i) {
+  if (sqlite3_column_type(s, i) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_int64(s, i);
+}
 
-class SqliteStore final : public Store {
+// One SQLite connection and its prepared statements. Not thread-safe: its
+// owner serialises access (the writer under SqliteStore::mu_, each reader
+// under its slot's mutex).
+class Conn {
  public:
-  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteStore() override {
+  Conn(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  ~Conn() {
     stmts_.clear();
     sqlite3_close_v2(db_);
   }
 
-  absl::Status Init(const SqliteOptions& options);
-
-  absl::StatusOr<std::optional<StoredRecord>> Get(const RecordId& id) const override;
-  absl::StatusOr<uint64_t> Count(std::optional<std::string_view> type) const override;
-  absl::StatusOr<std::optional<RecordId>> FindSubmission(const util::Digest& digest) const override;
-  absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const override;
-  absl::Status SetMeta(std::string_view key, std::string_view value) override;
-
-  absl::StatusOr<std::optional<log::StoredTile>> ReadTile(int level, uint64_t index) const override;
-  absl::StatusOr<log::TilePtr> ReadTileAtLeast(int level, uint64_t index, uint32_t min_width) const override;
-  absl::StatusOr<uint64_t> LogSize() const override;
-  absl::StatusOr<std::vector<StoredRecord>> ListByLogIndex(uint64_t begin, size_t limit) const override;
-  absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const override;
-  absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints(std::optional<uint64_t> after_size,
-                                                                size_t limit) const override;
-  absl::StatusOr<StoredCheckpoint> Checkpoint(const CheckpointSigner& signer) override;
-
- protected:
-  absl::StatusOr<ListPage> ListImpl(std::optional<std::string_view> type, size_t limit,
-                                    std::optional<Position> after) const override;
-  absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
-                                                       const CheckpointSigner* signer) override;
-
- private:
-  // Reads tiles inside a transaction that already holds mu_.
-  class LockedTiles : public log::TileReader {
-   public:
-    explicit LockedTiles(const SqliteStore& store) : store_(store) {}
-    absl::StatusOr<std::optional<log::StoredTile>> ReadTile(int level, uint64_t index) const override
-        ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      return store_.ReadTileLocked(level, index);
+  // Opens a connection to an existing store file.
+  static absl::StatusOr<std::unique_ptr<Conn>> Open(const std::string& path, bool create) {
+    sqlite3* db = nullptr;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = util::StrCat("cannot open ", path, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+      sqlite3_close_v2(db);
+      return (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_PERM ? absl::PermissionDeniedError(msg)
+                                                                          : absl::InternalError(msg);
     }
-
-   private:
-    const SqliteStore& store_;
-  };
-
-  absl::StatusOr<std::optional<log::StoredTile>> ReadTileLocked(int level, uint64_t index) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<uint64_t> LogSizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpointLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Appends `ids` (records just inserted at log indexes old_size..) to the
-  // tree, writes the tiles, and signs a checkpoint if `signer` is given and
-  // one is due (`force`: whatever the newest one's age). Inside a write
-  // transaction.
-  absl::Status AppendToLog(uint64_t old_size, std::span<const std::string_view> ids, const CheckpointSigner* signer,
-                           bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Gives records stored before the log existed (schema 1) their entries.
-  absl::Status AppendUnlogged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Runs `body` in a BEGIN IMMEDIATE transaction; rolls back on error.
-  template <typename Body>
-  absl::Status InWriteTransaction(Body body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (auto st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
-    absl::Status st = body();
-    if (st.ok()) st = Exec("COMMIT");
-    if (!st.ok()) (void)Exec("ROLLBACK");
-    return st;
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    return std::make_unique<Conn>(db, path);
   }
+
+  sqlite3* db() const { return db_; }
 
   absl::Status Error(std::string_view what) const {
     int code = sqlite3_extended_errcode(db_);
@@ -198,7 +194,7 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
   // The cached prepared statement for `sql` (a string literal).
-  absl::StatusOr<sqlite3_stmt*> Prepare(const char* sql) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<sqlite3_stmt*> Prepare(const char* sql) {
     auto it = stmts_.find(sql);
     if (it != stmts_.end()) return it->second.get();
     sqlite3_stmt* s = nullptr;
@@ -207,24 +203,31 @@ class SqliteStore final : public Store {
     }
     return stmts_.emplace(sql, Stmt(s)).first->second.get();
   }
-  absl::StatusOr<int64_t> QueryInt(const char* sql) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static StoredRecord ReadRow(sqlite3_stmt* s);
+  void ForgetStatements() { stmts_.clear(); }
+  absl::StatusOr<int64_t> QueryInt(const char* sql) {
+    auto s = Prepare(sql);
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    if (sqlite3_step(*s) != SQLITE_ROW) return Error(util::StrCat("cannot run ", sql));
+    return sqlite3_column_int64(*s, 0);
+  }
+  // Runs `body` in a BEGIN IMMEDIATE transaction; rolls back on error.
+  template <typename Body>
+  absl::Status InWriteTransaction(Body body) {
+    if (auto st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+    absl::Status st = body();
+    if (st.ok()) st = Exec("COMMIT");
+    if (!st.ok()) (void)Exec("ROLLBACK");
+    return st;
+  }
 
+ private:
   sqlite3* const db_;
   const std::string path_;
-  mutable absl::Mutex mu_;
-  mutable absl::flat_hash_map<const char*, Stmt> stmts_ ABSL_GUARDED_BY(mu_);
-
-  // Tiles proofs read again and again: every tile above level 0 (1 in 256
-  // of all tiles) and the right edge. A cached tile stays valid, since
-  // tiles only grow; one too narrow is read again. Bounded: 4096 tiles
-  // (64 MiB), emptied when full. Measured in docs/performance.md.
-  static constexpr size_t kTileCacheCapacity = 4096;
-  mutable absl::Mutex cache_mu_ ABSL_ACQUIRED_AFTER(mu_);
-  mutable absl::flat_hash_map<std::pair<int, uint64_t>, log::TilePtr> tile_cache_ ABSL_GUARDED_BY(cache_mu_);
+  absl::flat_hash_map<const char*, Stmt> stmts_;
 };
 
-StoredRecord SqliteStore::ReadRow(sqlite3_stmt* s) {
+StoredRecord ReadRecordRow(sqlite3_stmt* s) {
   StoredRecord r;
   r.seq = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
   r.id = ColumnId(s, 1);
@@ -238,23 +241,186 @@ StoredRecord SqliteStore::ReadRow(sqlite3_stmt* s) {
   return r;
 }
 
-absl::StatusOr<int64_t> SqliteStore::QueryInt(const char* sql) const {
-  auto s = Prepare(sql);
+StoredToken ReadTokenRow(sqlite3_stmt* s) {
+  StoredToken t;
+  t.id = ColumnString(s, 0);
+  t.hash = ColumnId(s, 1);
+  t.principal = ColumnString(s, 2);
+  t.created_us = sqlite3_column_int64(s, 3);
+  t.expires_us = ColumnOptionalInt(s, 4);
+  t.revoked_us = ColumnOptionalInt(s, 5);
+  return t;
+}
+
+// Queries any connection may run; the writer runs them inside its
+// transactions, readers on their own snapshot.
+absl::StatusOr<std::optional<log::StoredTile>> ReadTileOn(Conn& c, int level, uint64_t index) {
+  auto s = c.Prepare("SELECT width, data FROM log_tiles WHERE level = ?1 AND idx = ?2");
   if (!s.ok()) return s.status();
   Reset reset(*s);
-  if (sqlite3_step(*s) != SQLITE_ROW) return Error(util::StrCat("cannot run ", sql));
-  return sqlite3_column_int64(*s, 0);
+  sqlite3_bind_int(*s, 1, level);
+  sqlite3_bind_int64(*s, 2, static_cast<int64_t>(index));
+  int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return c.Error("cannot read log tile");
+  return log::StoredTile{static_cast<uint32_t>(sqlite3_column_int(*s, 0)), ColumnString(*s, 1)};
+}
+
+absl::StatusOr<uint64_t> LogSizeOn(Conn& c) {
+  auto n = c.QueryInt("SELECT coalesce(max(log_index) + 1, 0) FROM records");
+  if (!n.ok()) return n.status();
+  return static_cast<uint64_t>(*n);
+}
+
+absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpointOn(Conn& c) {
+  auto s = c.Prepare("SELECT size, created_us, note FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return c.Error("cannot read checkpoints");
+  return StoredCheckpoint{static_cast<uint64_t>(sqlite3_column_int64(*s, 0)), sqlite3_column_int64(*s, 1),
+                          ColumnString(*s, 2)};
+}
+
+// The JSON array of markings a VisibleFilter allows, for json_each().
+std::string TlpsJson(const VisibleFilter& f) {
+  std::string out = "[";
+  for (size_t i = 0; i < f.tlps.size(); ++i) {
+    // Marking names are fixed ASCII words; anything else matches nothing.
+    bool plain = !f.tlps[i].empty() &&
+                 std::all_of(f.tlps[i].begin(), f.tlps[i].end(), [](char ch) { return ch == '+' || std::islower(ch); });
+    util::StrAppend(&out, i ? "," : "", "\"", plain ? f.tlps[i] : std::string("?"), "\"");
+  }
+  return out + "]";
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Conn> writer, std::string path, size_t readers)
+      : path_(std::move(path)), writer_(std::move(writer)), reader_count_(readers), readers_(new ReaderSlot[readers]) {}
+
+  absl::Status Init(const SqliteOptions& options);
+
+  absl::StatusOr<std::optional<StoredRecord>> Get(const RecordId& id) const override;
+  absl::StatusOr<uint64_t> Count(std::optional<std::string_view> type) const override;
+  absl::StatusOr<std::optional<RecordId>> FindSubmission(const util::Digest& digest) const override;
+  absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const override;
+  absl::Status SetMeta(std::string_view key, std::string_view value) override;
+
+  absl::StatusOr<std::optional<log::StoredTile>> ReadTile(int level, uint64_t index) const override;
+  absl::StatusOr<log::TilePtr> ReadTileAtLeast(int level, uint64_t index, uint32_t min_width) const override;
+  absl::StatusOr<uint64_t> LogSize() const override;
+  absl::StatusOr<std::vector<StoredRecord>> ListByLogIndex(uint64_t begin, size_t limit) const override;
+  absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const override;
+  absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints(std::optional<uint64_t> after_size,
+                                                                size_t limit) const override;
+  absl::StatusOr<StoredCheckpoint> Checkpoint(const CheckpointSigner& signer) override;
+
+  absl::StatusOr<std::optional<Principal>> GetPrincipal(std::string_view name) const override;
+  absl::StatusOr<std::vector<Principal>> ListPrincipals() const override;
+  absl::StatusOr<std::optional<StoredToken>> FindToken(const util::Digest& hash) const override;
+  absl::StatusOr<std::vector<StoredToken>> ListTokens() const override;
+  absl::Status AddPrincipal(const Principal& principal) override;
+  absl::Status RemovePrincipal(std::string_view name) override;
+  absl::Status AddToken(const StoredToken& token) override;
+  absl::Status RevokeToken(std::string_view id, int64_t now_us) override;
+
+ protected:
+  absl::StatusOr<ListPage> ListImpl(const ListQuery& query, std::optional<Position> after) const override;
+  absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
+                                                       const CheckpointSigner* signer) override;
+
+ private:
+  // Reads tiles inside a transaction that already holds mu_.
+  class LockedTiles : public log::TileReader {
+   public:
+    explicit LockedTiles(const SqliteStore& store) : store_(store) {}
+    absl::StatusOr<std::optional<log::StoredTile>> ReadTile(int level, uint64_t index) const override
+        ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return ReadTileOn(*store_.writer_, level, index);
+    }
+
+   private:
+    const SqliteStore& store_;
+  };
+
+  // A read connection: WAL readers never wait for the writer, so reads
+  // (the HTTP server's GETs, proofs) go on while a batch commits.
+  struct ReaderSlot {
+    absl::Mutex mu;
+    std::unique_ptr<Conn> conn ABSL_GUARDED_BY(mu);
+  };
+
+  // Runs `f(Conn&)` on a free read connection (opened on first use).
+  template <typename F>
+  auto WithReader(F f) const -> decltype(f(std::declval<Conn&>()));
+
+  // Appends `ids` (records just inserted at log indexes old_size..) to the
+  // tree, writes the tiles, and signs a checkpoint if `signer` is given and
+  // one is due (`force`: whatever the newest one's age). Inside a write
+  // transaction.
+  absl::Status AppendToLog(uint64_t old_size, std::span<const std::string_view> ids, const CheckpointSigner* signer,
+                           bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives records stored before the log existed (schema 1) their entries.
+  absl::Status AppendUnlogged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::string path_;
+  mutable absl::Mutex mu_;
+  const std::unique_ptr<Conn> writer_ ABSL_PT_GUARDED_BY(mu_);
+  const size_t reader_count_;
+  const std::unique_ptr<ReaderSlot[]> readers_;
+
+  // Tiles proofs read again and again: every tile above level 0 (1 in 256
+  // of all tiles) and the right edge. A cached tile stays valid, since
+  // tiles only grow; one too narrow is read again. Bounded: 4096 tiles
+  // (64 MiB), emptied when full. Measured in docs/performance.md.
+  static constexpr size_t kTileCacheCapacity = 4096;
+  mutable absl::Mutex cache_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  mutable absl::flat_hash_map<std::pair<int, uint64_t>, log::TilePtr> tile_cache_ ABSL_GUARDED_BY(cache_mu_);
+};
+
+template <typename F>
+auto SqliteStore::WithReader(F f) const -> decltype(f(std::declval<Conn&>())) {
+  // Start at a slot of this thread's own, so threads rarely collide; take
+  // the first free one, or wait for this thread's.
+  static std::atomic<size_t> next_thread{0};
+  thread_local size_t home = next_thread.fetch_add(1);
+  ReaderSlot* slot = nullptr;
+  for (size_t i = 0; i < reader_count_ && slot == nullptr; ++i) {
+    ReaderSlot& candidate = readers_[(home + i) % reader_count_];
+    if (candidate.mu.TryLock()) slot = &candidate;
+  }
+  if (slot == nullptr) {
+    slot = &readers_[home % reader_count_];
+    slot->mu.Lock();
+  }
+  struct Unlock {
+    ReaderSlot* slot;
+    ~Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS { slot->mu.Unlock(); }
+  } unlock{slot};
+  auto run = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS -> decltype(f(std::declval<Conn&>())) {
+    if (!slot->conn) {
+      auto conn = Conn::Open(path_, /*create=*/false);
+      if (!conn.ok()) return conn.status();
+      // Readers share the OS page cache; a small private cache each is
+      // enough for index pages they touch again.
+      if (auto st = (*conn)->Exec("PRAGMA cache_size=-16384"); !st.ok()) return st;
+      slot->conn = std::move(*conn);
+    }
+    return f(*slot->conn);
+  };
+  return run();
 }
 
 absl::Status SqliteStore::Init(const SqliteOptions& options) {
   absl::MutexLock lock(&mu_);
-  sqlite3_busy_timeout(db_, 10000);
-  sqlite3_extended_result_codes(db_, 1);
-  auto app_id = QueryInt("PRAGMA application_id");
+  Conn& w = *writer_;
+  auto app_id = w.QueryInt("PRAGMA application_id");
   if (!app_id.ok()) return app_id.status();
-  auto version = QueryInt("PRAGMA user_version");
+  auto version = w.QueryInt("PRAGMA user_version");
   if (!version.ok()) return version.status();
-  auto tables = QueryInt("SELECT count(*) FROM sqlite_schema");
+  auto tables = w.QueryInt("SELECT count(*) FROM sqlite_schema");
   if (!tables.ok()) return tables.status();
   if (*app_id != kApplicationId && (*tables > 0 || *version != 0)) {
     return absl::FailedPreconditionError(util::StrCat(path_, " is an SQLite database but not an aisafe store"));
@@ -264,141 +430,153 @@ absl::Status SqliteStore::Init(const SqliteOptions& options) {
                                                       ", newer than this aisafe (", kSqliteSchemaVersion,
                                                       "); upgrade aisafe"));
   }
-  stmts_.clear();  // PRAGMA results may be cached against the old schema.
-  if (auto st = Exec("PRAGMA journal_mode=WAL"); !st.ok()) return st;
-  if (auto st = Exec(options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"); !st.ok()) return st;
-  if (auto st = Exec("PRAGMA foreign_keys=ON"); !st.ok()) return st;
+  w.ForgetStatements();  // PRAGMA results may be cached against the old schema.
+  if (auto st = w.Exec("PRAGMA journal_mode=WAL"); !st.ok()) return st;
+  if (auto st = w.Exec(options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF"); !st.ok()) return st;
+  if (auto st = w.Exec("PRAGMA foreign_keys=ON"); !st.ok()) return st;
   // Random 32-byte keys (ids, submission digests) touch index pages all
   // over the file; a 64 MiB page cache keeps them in memory instead of
   // re-reading them, and checkpointing every 64 MiB of WAL rather than 4 MiB
   // writes a page that changed many times back to the database once.
   // Measured in docs/performance.md.
-  if (auto st = Exec("PRAGMA cache_size=-65536"); !st.ok()) return st;
-  if (auto st = Exec("PRAGMA wal_autocheckpoint=16384"); !st.ok()) return st;
+  if (auto st = w.Exec("PRAGMA cache_size=-65536"); !st.ok()) return st;
+  if (auto st = w.Exec("PRAGMA wal_autocheckpoint=16384"); !st.ok()) return st;
   if (*version < kSqliteSchemaVersion) {
-    if (auto st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
-    for (int v = static_cast<int>(*version); v < kSqliteSchemaVersion; ++v) {
-      if (auto st = Exec(kMigrations[static_cast<size_t>(v)]); !st.ok()) {
-        (void)Exec("ROLLBACK");
-        return st;
+    absl::Status st = w.InWriteTransaction([&]() -> absl::Status {
+      for (int v = static_cast<int>(*version); v < kSqliteSchemaVersion; ++v) {
+        if (auto st = w.Exec(kMigrations[static_cast<size_t>(v)]); !st.ok()) return st;
       }
-    }
-    std::string pragmas =
-        util::StrCat("PRAGMA application_id=", kApplicationId, "; PRAGMA user_version=", kSqliteSchemaVersion);
-    if (auto st = Exec(pragmas.c_str()); !st.ok()) {
-      (void)Exec("ROLLBACK");
-      return st;
-    }
-    if (auto st = Exec("COMMIT"); !st.ok()) {
-      (void)Exec("ROLLBACK");
-      return st;
-    }
+      std::string pragmas =
+          util::StrCat("PRAGMA application_id=", kApplicationId, "; PRAGMA user_version=", kSqliteSchemaVersion);
+      return w.Exec(pragmas.c_str());
+    });
+    if (!st.ok()) return st;
   }
   // Records stored before the log existed (schema 1), also when a crash
   // came between the migration and the backfill.
-  auto unlogged = QueryInt("SELECT count(*) FROM (SELECT 1 FROM records WHERE log_index IS NULL LIMIT 1)");
+  auto unlogged = w.QueryInt("SELECT count(*) FROM (SELECT 1 FROM records WHERE log_index IS NULL LIMIT 1)");
   if (!unlogged.ok()) return unlogged.status();
   if (*unlogged > 0) return AppendUnlogged();
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<StoredRecord>> SqliteStore::Get(const RecordId& id) const {
-  absl::MutexLock lock(&mu_);
-  auto s = Prepare(
-      "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records WHERE id = ?1");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  BindBlob(*s, 1, id.data(), id.size());
-  int rc = sqlite3_step(*s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return Error("cannot read record");
-  return ReadRow(*s);
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<StoredRecord>> {
+    auto s = c.Prepare(
+        "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records WHERE id = ?1");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    BindBlob(*s, 1, id.data(), id.size());
+    int rc = sqlite3_step(*s);
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc != SQLITE_ROW) return c.Error("cannot read record");
+    return ReadRecordRow(*s);
+  });
 }
 
-absl::StatusOr<ListPage> SqliteStore::ListImpl(std::optional<std::string_view> type, size_t limit,
-                                               std::optional<Position> after) const {
-  absl::MutexLock lock(&mu_);
-  // Keyset pagination on (created_us, seq), newest first; the row-value
-  // comparison uses the (type,) created_us DESC, seq DESC indexes.
-  const char* sql = type ? "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
-                           "WHERE type = ?1 AND (created_us, seq) < (?2, ?3) "
-                           "ORDER BY created_us DESC, seq DESC LIMIT ?4"
-                         : "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
-                           "WHERE (created_us, seq) < (?2, ?3) ORDER BY created_us DESC, seq DESC LIMIT ?4";
-  auto s = Prepare(sql);
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  if (type) BindText(*s, 1, *type);
-  sqlite3_bind_int64(*s, 2, after ? after->created_us : INT64_MAX);
-  sqlite3_bind_int64(*s, 3, after ? static_cast<int64_t>(after->seq) : INT64_MAX);
-  sqlite3_bind_int64(*s, 4, static_cast<int64_t>(limit) + 1);
-  ListPage page;
-  int rc;
-  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
-    if (page.records.size() == limit) {
-      page.next_cursor = EncodeCursor(page.records.back());
-      break;
+absl::StatusOr<ListPage> SqliteStore::ListImpl(const ListQuery& query, std::optional<Position> after) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<ListPage> {
+    // Keyset pagination on (created_us, seq), newest first; the row-value
+    // comparison uses the (type,) created_us DESC, seq DESC indexes. The
+    // origin and visibility filters are applied in the same scan, so a
+    // page is full of what the reader may see.
+    const char* sql =
+        query.type ? "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
+                     "WHERE type = ?1 AND (created_us, seq) < (?2, ?3) "
+                     "AND (?5 IS NULL OR origin = ?5) "
+                     "AND (?6 IS NULL OR tlp IN (SELECT value FROM json_each(?6)) OR (tlp = 'red' AND origin = ?7)) "
+                     "ORDER BY created_us DESC, seq DESC LIMIT ?4"
+                   : "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
+                     "WHERE (created_us, seq) < (?2, ?3) "
+                     "AND (?5 IS NULL OR origin = ?5) "
+                     "AND (?6 IS NULL OR tlp IN (SELECT value FROM json_each(?6)) OR (tlp = 'red' AND origin = ?7)) "
+                     "ORDER BY created_us DESC, seq DESC LIMIT ?4";
+    auto s = c.Prepare(sql);
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    if (query.type) BindText(*s, 1, *query.type);
+    sqlite3_bind_int64(*s, 2, after ? after->created_us : INT64_MAX);
+    sqlite3_bind_int64(*s, 3, after ? static_cast<int64_t>(after->seq) : INT64_MAX);
+    sqlite3_bind_int64(*s, 4, static_cast<int64_t>(query.limit) + 1);
+    if (query.origin) BindText(*s, 5, *query.origin);
+    std::string tlps;
+    if (query.visible) {
+      tlps = TlpsJson(*query.visible);
+      BindText(*s, 6, tlps);
+      if (query.visible->red_origin) BindText(*s, 7, *query.visible->red_origin);
     }
-    page.records.push_back(ReadRow(*s));
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("cannot list records");
-  return page;
+    ListPage page;
+    int rc;
+    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+      if (page.records.size() == query.limit) {
+        page.next_cursor = EncodeCursor(page.records.back());
+        break;
+      }
+      page.records.push_back(ReadRecordRow(*s));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return c.Error("cannot list records");
+    return page;
+  });
 }
 
 absl::StatusOr<uint64_t> SqliteStore::Count(std::optional<std::string_view> type) const {
-  absl::MutexLock lock(&mu_);
-  auto s = Prepare(type ? "SELECT count(*) FROM records WHERE type = ?1" : "SELECT count(*) FROM records");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  if (type) BindText(*s, 1, *type);
-  if (sqlite3_step(*s) != SQLITE_ROW) return Error("cannot count records");
-  return static_cast<uint64_t>(sqlite3_column_int64(*s, 0));
+  return WithReader([&](Conn& c) -> absl::StatusOr<uint64_t> {
+    auto s = c.Prepare(type ? "SELECT count(*) FROM records WHERE type = ?1" : "SELECT count(*) FROM records");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    if (type) BindText(*s, 1, *type);
+    if (sqlite3_step(*s) != SQLITE_ROW) return c.Error("cannot count records");
+    return static_cast<uint64_t>(sqlite3_column_int64(*s, 0));
+  });
 }
 
 absl::StatusOr<std::optional<RecordId>> SqliteStore::FindSubmission(const util::Digest& digest) const {
-  absl::MutexLock lock(&mu_);
-  auto s = Prepare("SELECT id FROM submissions WHERE digest = ?1");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  BindBlob(*s, 1, digest.data(), digest.size());
-  int rc = sqlite3_step(*s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return Error("cannot read submissions");
-  return ColumnId(*s, 0);
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<RecordId>> {
+    auto s = c.Prepare("SELECT id FROM submissions WHERE digest = ?1");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    BindBlob(*s, 1, digest.data(), digest.size());
+    int rc = sqlite3_step(*s);
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc != SQLITE_ROW) return c.Error("cannot read submissions");
+    return ColumnId(*s, 0);
+  });
 }
 
 absl::StatusOr<std::optional<std::string>> SqliteStore::GetMeta(std::string_view key) const {
-  absl::MutexLock lock(&mu_);
-  auto s = Prepare("SELECT value FROM meta WHERE key = ?1");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  BindText(*s, 1, key);
-  int rc = sqlite3_step(*s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return Error("cannot read meta");
-  return ColumnString(*s, 0);
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<std::string>> {
+    auto s = c.Prepare("SELECT value FROM meta WHERE key = ?1");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    BindText(*s, 1, key);
+    int rc = sqlite3_step(*s);
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc != SQLITE_ROW) return c.Error("cannot read meta");
+    return ColumnString(*s, 0);
+  });
 }
 
 absl::Status SqliteStore::SetMeta(std::string_view key, std::string_view value) {
   absl::MutexLock lock(&mu_);
-  auto s =
-      Prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  auto s = writer_->Prepare(
+      "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!s.ok()) return s.status();
   Reset reset(*s);
   BindText(*s, 1, key);
   BindBlob(*s, 2, value.data(), value.size());
-  if (sqlite3_step(*s) != SQLITE_DONE) return Error("cannot write meta");
+  if (sqlite3_step(*s) != SQLITE_DONE) return writer_->Error("cannot write meta");
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<const NewRecord> batch,
                                                                   const CheckpointSigner* signer) {
   absl::MutexLock lock(&mu_);
-  auto find_sub = Prepare("SELECT id FROM submissions WHERE digest = ?1");
-  auto insert = Prepare(
+  Conn& w = *writer_;
+  auto find_sub = w.Prepare("SELECT id FROM submissions WHERE digest = ?1");
+  auto insert = w.Prepare(
       "INSERT INTO records (id, type, origin, tlp, created, created_us, canonical, log_index) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING");
-  auto insert_sub = Prepare("INSERT INTO submissions (digest, id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+  auto insert_sub = w.Prepare("INSERT INTO submissions (digest, id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
   for (const auto* s : {&find_sub, &insert, &insert_sub}) {
     if (!s->ok()) return s->status();
   }
@@ -407,8 +585,8 @@ absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<cons
   // IMMEDIATE takes the write lock now, so the submission lookups and the
   // log size below see every committed batch and no other writer (thread
   // or process) can interleave.
-  absl::Status st = InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
-    auto old_size = LogSizeLocked();
+  absl::Status st = w.InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto old_size = LogSizeOn(w);
     if (!old_size.ok()) return old_size.status();
     std::vector<std::string_view> appended;
     for (const NewRecord& r : batch) {
@@ -422,7 +600,7 @@ absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<cons
           out.push_back(o);
           continue;
         }
-        if (rc != SQLITE_DONE) return Error("cannot read submissions");
+        if (rc != SQLITE_DONE) return w.Error("cannot read submissions");
       }
       {
         sqlite3_stmt* s = *insert;
@@ -435,15 +613,15 @@ absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<cons
         sqlite3_bind_int64(s, 6, r.created_us);
         BindBlob(s, 7, r.canonical.data(), r.canonical.size());
         sqlite3_bind_int64(s, 8, static_cast<int64_t>(*old_size + appended.size()));
-        if (sqlite3_step(s) != SQLITE_DONE) return Error("cannot insert record");
-        o.inserted = sqlite3_changes(db_) == 1;
+        if (sqlite3_step(s) != SQLITE_DONE) return w.Error("cannot insert record");
+        o.inserted = sqlite3_changes(w.db()) == 1;
       }
       if (o.inserted) appended.emplace_back(reinterpret_cast<const char*>(r.id.data()), r.id.size());
       if (r.submission) {
         Reset reset(*insert_sub);
         BindBlob(*insert_sub, 1, r.submission->data(), r.submission->size());
         BindBlob(*insert_sub, 2, r.id.data(), r.id.size());
-        if (sqlite3_step(*insert_sub) != SQLITE_DONE) return Error("cannot insert submission");
+        if (sqlite3_step(*insert_sub) != SQLITE_DONE) return w.Error("cannot insert submission");
       }
       out.push_back(o);
     }
@@ -456,44 +634,46 @@ absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<cons
 
 absl::Status SqliteStore::AppendToLog(uint64_t old_size, std::span<const std::string_view> ids,
                                       const CheckpointSigner* signer, bool force) {
-  auto upsert = Prepare(
+  Conn& w = *writer_;
+  auto upsert = w.Prepare(
       "INSERT INTO log_tiles (level, idx, width, data) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, data = excluded.data");
   if (!upsert.ok()) return upsert.status();
   LockedTiles tiles(*this);
   auto appended = log::AppendEntries(tiles, old_size, ids);
   if (!appended.ok()) return appended.status();
-  for (const log::TileWrite& w : appended->writes) {
+  for (const log::TileWrite& t : appended->writes) {
     Reset reset(*upsert);
-    sqlite3_bind_int(*upsert, 1, w.level);
-    sqlite3_bind_int64(*upsert, 2, static_cast<int64_t>(w.index));
-    sqlite3_bind_int(*upsert, 3, static_cast<int>(w.tile.width));
-    BindBlob(*upsert, 4, w.tile.data.data(), w.tile.data.size());
-    if (sqlite3_step(*upsert) != SQLITE_DONE) return Error("cannot write log tile");
+    sqlite3_bind_int(*upsert, 1, t.level);
+    sqlite3_bind_int64(*upsert, 2, static_cast<int64_t>(t.index));
+    sqlite3_bind_int(*upsert, 3, static_cast<int>(t.tile.width));
+    BindBlob(*upsert, 4, t.tile.data.data(), t.tile.data.size());
+    if (sqlite3_step(*upsert) != SQLITE_DONE) return w.Error("cannot write log tile");
   }
   if (signer == nullptr) return absl::OkStatus();
-  auto newest = LatestCheckpointLocked();
+  auto newest = LatestCheckpointOn(w);
   if (!newest.ok()) return newest.status();
   int64_t now = signer->NowUs();
   if (!force && *newest && now - (*newest)->created_us < signer->MinIntervalUs()) return absl::OkStatus();
   auto note = signer->Sign(appended->size, appended->root);
   if (!note.ok()) return note.status();
-  auto insert = Prepare("INSERT INTO log_checkpoints (size, created_us, note) VALUES (?1, ?2, ?3)");
+  auto insert = w.Prepare("INSERT INTO log_checkpoints (size, created_us, note) VALUES (?1, ?2, ?3)");
   if (!insert.ok()) return insert.status();
   Reset reset(*insert);
   sqlite3_bind_int64(*insert, 1, static_cast<int64_t>(appended->size));
   sqlite3_bind_int64(*insert, 2, now);
   BindText(*insert, 3, *note);
-  if (sqlite3_step(*insert) != SQLITE_DONE) return Error("cannot keep checkpoint");
+  if (sqlite3_step(*insert) != SQLITE_DONE) return w.Error("cannot keep checkpoint");
   return absl::OkStatus();
 }
 
 absl::Status SqliteStore::AppendUnlogged() {
-  return InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
-    auto size = LogSizeLocked();
+  Conn& w = *writer_;
+  return w.InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto size = LogSizeOn(w);
     if (!size.ok()) return size.status();
-    auto select = Prepare("SELECT seq, id FROM records WHERE log_index IS NULL ORDER BY seq");
-    auto set = Prepare("UPDATE records SET log_index = ?1 WHERE seq = ?2");
+    auto select = w.Prepare("SELECT seq, id FROM records WHERE log_index IS NULL ORDER BY seq");
+    auto set = w.Prepare("UPDATE records SET log_index = ?1 WHERE seq = ?2");
     if (!select.ok()) return select.status();
     if (!set.ok()) return set.status();
     std::vector<std::pair<int64_t, RecordId>> rows;
@@ -502,14 +682,14 @@ absl::Status SqliteStore::AppendUnlogged() {
       int rc;
       while ((rc = sqlite3_step(*select)) == SQLITE_ROW)
         rows.emplace_back(sqlite3_column_int64(*select, 0), ColumnId(*select, 1));
-      if (rc != SQLITE_DONE) return Error("cannot read records");
+      if (rc != SQLITE_DONE) return w.Error("cannot read records");
     }
     std::vector<std::string_view> ids;
     for (size_t i = 0; i < rows.size(); ++i) {
       Reset reset(*set);
       sqlite3_bind_int64(*set, 1, static_cast<int64_t>(*size + i));
       sqlite3_bind_int64(*set, 2, rows[i].first);
-      if (sqlite3_step(*set) != SQLITE_DONE) return Error("cannot give a record its log index");
+      if (sqlite3_step(*set) != SQLITE_DONE) return w.Error("cannot give a record its log index");
       ids.emplace_back(reinterpret_cast<const char*>(rows[i].second.data()), 32);
     }
     return ids.empty() ? absl::OkStatus() : AppendToLog(*size, ids, nullptr, false);
@@ -518,24 +698,24 @@ absl::Status SqliteStore::AppendUnlogged() {
 
 absl::StatusOr<StoredCheckpoint> SqliteStore::Checkpoint(const CheckpointSigner& signer) {
   absl::MutexLock lock(&mu_);
-  absl::Status st = InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
-    auto size = LogSizeLocked();
+  Conn& w = *writer_;
+  absl::Status st = w.InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto size = LogSizeOn(w);
     if (!size.ok()) return size.status();
-    auto newest = LatestCheckpointLocked();
+    auto newest = LatestCheckpointOn(w);
     if (!newest.ok()) return newest.status();
     if (*newest && (*newest)->size >= *size) return absl::OkStatus();
     return AppendToLog(*size, {}, &signer, /*force=*/true);
   });
   if (!st.ok()) return st;
-  auto newest = LatestCheckpointLocked();
+  auto newest = LatestCheckpointOn(w);
   if (!newest.ok()) return newest.status();
   if (!*newest) return absl::InternalError("log: no checkpoint after signing one");
   return **newest;
 }
 
 absl::StatusOr<std::optional<log::StoredTile>> SqliteStore::ReadTile(int level, uint64_t index) const {
-  absl::MutexLock lock(&mu_);
-  return ReadTileLocked(level, index);
+  return WithReader([&](Conn& c) { return ReadTileOn(c, level, index); });
 }
 
 absl::StatusOr<log::TilePtr> SqliteStore::ReadTileAtLeast(int level, uint64_t index, uint32_t min_width) const {
@@ -556,77 +736,172 @@ absl::StatusOr<log::TilePtr> SqliteStore::ReadTileAtLeast(int level, uint64_t in
   return shared;
 }
 
-absl::StatusOr<std::optional<log::StoredTile>> SqliteStore::ReadTileLocked(int level, uint64_t index) const {
-  auto s = Prepare("SELECT width, data FROM log_tiles WHERE level = ?1 AND idx = ?2");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  sqlite3_bind_int(*s, 1, level);
-  sqlite3_bind_int64(*s, 2, static_cast<int64_t>(index));
-  int rc = sqlite3_step(*s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return Error("cannot read log tile");
-  return log::StoredTile{static_cast<uint32_t>(sqlite3_column_int(*s, 0)), ColumnString(*s, 1)};
-}
-
 absl::StatusOr<uint64_t> SqliteStore::LogSize() const {
-  absl::MutexLock lock(&mu_);
-  return LogSizeLocked();
-}
-
-absl::StatusOr<uint64_t> SqliteStore::LogSizeLocked() const {
-  auto n = QueryInt("SELECT coalesce(max(log_index) + 1, 0) FROM records");
-  if (!n.ok()) return n.status();
-  return static_cast<uint64_t>(*n);
+  return WithReader([&](Conn& c) { return LogSizeOn(c); });
 }
 
 absl::StatusOr<std::vector<StoredRecord>> SqliteStore::ListByLogIndex(uint64_t begin, size_t limit) const {
-  absl::MutexLock lock(&mu_);
-  auto s = Prepare(
-      "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
-      "WHERE log_index >= ?1 ORDER BY log_index LIMIT ?2");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  sqlite3_bind_int64(*s, 1, static_cast<int64_t>(std::min<uint64_t>(begin, INT64_MAX)));
-  sqlite3_bind_int64(*s, 2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
-  std::vector<StoredRecord> out;
-  int rc;
-  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) out.push_back(ReadRow(*s));
-  if (rc != SQLITE_DONE) return Error("cannot list records in log order");
-  return out;
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::vector<StoredRecord>> {
+    auto s = c.Prepare(
+        "SELECT seq, id, type, origin, tlp, created, created_us, canonical, log_index FROM records "
+        "WHERE log_index >= ?1 ORDER BY log_index LIMIT ?2");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    sqlite3_bind_int64(*s, 1, static_cast<int64_t>(std::min<uint64_t>(begin, INT64_MAX)));
+    sqlite3_bind_int64(*s, 2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    std::vector<StoredRecord> out;
+    int rc;
+    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) out.push_back(ReadRecordRow(*s));
+    if (rc != SQLITE_DONE) return c.Error("cannot list records in log order");
+    return out;
+  });
 }
 
 absl::StatusOr<std::optional<StoredCheckpoint>> SqliteStore::LatestCheckpoint() const {
-  absl::MutexLock lock(&mu_);
-  return LatestCheckpointLocked();
-}
-
-absl::StatusOr<std::optional<StoredCheckpoint>> SqliteStore::LatestCheckpointLocked() const {
-  auto s = Prepare("SELECT size, created_us, note FROM log_checkpoints ORDER BY size DESC LIMIT 1");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  int rc = sqlite3_step(*s);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) return Error("cannot read checkpoints");
-  return StoredCheckpoint{static_cast<uint64_t>(sqlite3_column_int64(*s, 0)), sqlite3_column_int64(*s, 1),
-                          ColumnString(*s, 2)};
+  return WithReader([&](Conn& c) { return LatestCheckpointOn(c); });
 }
 
 absl::StatusOr<std::vector<StoredCheckpoint>> SqliteStore::ListCheckpoints(std::optional<uint64_t> after_size,
                                                                            size_t limit) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::vector<StoredCheckpoint>> {
+    auto s = c.Prepare("SELECT size, created_us, note FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    sqlite3_bind_int64(*s, 1, after_size ? static_cast<int64_t>(std::min<uint64_t>(*after_size, INT64_MAX)) : -1);
+    sqlite3_bind_int64(*s, 2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    std::vector<StoredCheckpoint> out;
+    int rc;
+    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+      out.push_back(StoredCheckpoint{static_cast<uint64_t>(sqlite3_column_int64(*s, 0)), sqlite3_column_int64(*s, 1),
+                                     ColumnString(*s, 2)});
+    }
+    if (rc != SQLITE_DONE) return c.Error("cannot list checkpoints");
+    return out;
+  });
+}
+
+absl::StatusOr<std::optional<Principal>> SqliteStore::GetPrincipal(std::string_view name) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<Principal>> {
+    auto s = c.Prepare("SELECT name, role, created_us FROM principals WHERE name = ?1");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    BindText(*s, 1, name);
+    int rc = sqlite3_step(*s);
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc != SQLITE_ROW) return c.Error("cannot read principal");
+    return Principal{ColumnString(*s, 0), ColumnString(*s, 1), sqlite3_column_int64(*s, 2)};
+  });
+}
+
+absl::StatusOr<std::vector<Principal>> SqliteStore::ListPrincipals() const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::vector<Principal>> {
+    auto s = c.Prepare("SELECT name, role, created_us FROM principals ORDER BY name");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    std::vector<Principal> out;
+    int rc;
+    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+      out.push_back(Principal{ColumnString(*s, 0), ColumnString(*s, 1), sqlite3_column_int64(*s, 2)});
+    }
+    if (rc != SQLITE_DONE) return c.Error("cannot list principals");
+    return out;
+  });
+}
+
+absl::StatusOr<std::optional<StoredToken>> SqliteStore::FindToken(const util::Digest& hash) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<StoredToken>> {
+    auto s = c.Prepare("SELECT id, hash, principal, created_us, expires_us, revoked_us FROM tokens WHERE hash = ?1");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    BindBlob(*s, 1, hash.data(), hash.size());
+    int rc = sqlite3_step(*s);
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc != SQLITE_ROW) return c.Error("cannot read token");
+    return ReadTokenRow(*s);
+  });
+}
+
+absl::StatusOr<std::vector<StoredToken>> SqliteStore::ListTokens() const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::vector<StoredToken>> {
+    auto s = c.Prepare(
+        "SELECT id, hash, principal, created_us, expires_us, revoked_us FROM tokens "
+        "ORDER BY principal, created_us, id");
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    std::vector<StoredToken> out;
+    int rc;
+    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) out.push_back(ReadTokenRow(*s));
+    if (rc != SQLITE_DONE) return c.Error("cannot list tokens");
+    return out;
+  });
+}
+
+absl::Status SqliteStore::AddPrincipal(const Principal& principal) {
   absl::MutexLock lock(&mu_);
-  auto s = Prepare("SELECT size, created_us, note FROM log_checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2");
+  Conn& w = *writer_;
+  auto s = w.Prepare("INSERT INTO principals (name, role, created_us) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   if (!s.ok()) return s.status();
   Reset reset(*s);
-  sqlite3_bind_int64(*s, 1, after_size ? static_cast<int64_t>(std::min<uint64_t>(*after_size, INT64_MAX)) : -1);
-  sqlite3_bind_int64(*s, 2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
-  std::vector<StoredCheckpoint> out;
-  int rc;
-  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
-    out.push_back(StoredCheckpoint{static_cast<uint64_t>(sqlite3_column_int64(*s, 0)), sqlite3_column_int64(*s, 1),
-                                   ColumnString(*s, 2)});
+  BindText(*s, 1, principal.name);
+  BindText(*s, 2, principal.role);
+  sqlite3_bind_int64(*s, 3, principal.created_us);
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot add principal");
+  if (sqlite3_changes(w.db()) == 0) {
+    return absl::AlreadyExistsError(util::StrCat("principal ", principal.name, " exists"));
   }
-  if (rc != SQLITE_DONE) return Error("cannot list checkpoints");
-  return out;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::RemovePrincipal(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  // The tokens go with it (ON DELETE CASCADE), in the same statement.
+  auto s = w.Prepare("DELETE FROM principals WHERE name = ?1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, name);
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot remove principal");
+  if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no principal named ", name));
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::AddToken(const StoredToken& token) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  auto s = w.Prepare(
+      "INSERT INTO tokens (id, hash, principal, created_us, expires_us, revoked_us) "
+      "SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM principals WHERE name = ?3) "
+      "ON CONFLICT DO NOTHING");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, token.id);
+  BindBlob(*s, 2, token.hash.data(), token.hash.size());
+  BindText(*s, 3, token.principal);
+  sqlite3_bind_int64(*s, 4, token.created_us);
+  BindOptionalInt(*s, 5, token.expires_us);
+  BindOptionalInt(*s, 6, token.revoked_us);
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot add token");
+  if (sqlite3_changes(w.db()) == 1) return absl::OkStatus();
+  auto exists = w.Prepare("SELECT 1 FROM principals WHERE name = ?1");
+  if (!exists.ok()) return exists.status();
+  Reset reset_exists(*exists);
+  BindText(*exists, 1, token.principal);
+  if (sqlite3_step(*exists) != SQLITE_ROW)
+    return absl::NotFoundError(util::StrCat("no principal named ", token.principal));
+  return absl::AlreadyExistsError(util::StrCat("token ", token.id, " exists"));
+}
+
+absl::Status SqliteStore::RevokeToken(std::string_view id, int64_t now_us) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  auto s = w.Prepare("UPDATE tokens SET revoked_us = coalesce(revoked_us, ?2) WHERE id = ?1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, id);
+  sqlite3_bind_int64(*s, 2, now_us);
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot revoke token");
+  if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no token with id ", id));
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -636,16 +911,10 @@ absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, 
   if (!options.create && ::stat(path.c_str(), &st) != 0) {
     return absl::NotFoundError(util::StrCat("no store at ", path));
   }
-  sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = util::StrCat("cannot open ", path, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    sqlite3_close_v2(db);
-    return (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_PERM ? absl::PermissionDeniedError(msg)
-                                                                        : absl::InternalError(msg);
-  }
-  auto store = std::make_unique<SqliteStore>(db, path);
+  auto writer = Conn::Open(path, options.create);
+  if (!writer.ok()) return writer.status();
+  size_t readers = options.readers > 0 ? options.readers : std::max(2u, std::thread::hardware_concurrency());
+  auto store = std::make_unique<SqliteStore>(std::move(*writer), path, readers);
   if (auto status = store->Init(options); !status.ok()) {
     if (status.code() == absl::StatusCode::kDataLoss) {
       return absl::FailedPreconditionError(util::StrCat(path, " is not an aisafe store (", status.message(), ")"));

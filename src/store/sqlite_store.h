@@ -6,7 +6,9 @@
 // one. Every statement is prepared once and reused. Migrations bring an
 // older file up to the current schema version on open, in one transaction.
 //
-// Thread-safety: calls are serialised by an internal mutex. Several
+// Thread-safety: writes are serialised by an internal mutex on one write
+// connection; reads run on a pool of read connections, each reading the
+// last committed state (WAL readers never wait for the writer). Several
 // processes may open the same file; SQLite's locking serialises writers
 // (busy timeout 10 s).
 #pragma once
@@ -26,10 +28,12 @@ struct SqliteOptions {
   // fsync on every commit. Default: true. Only benchmarks turn it off, to
   // show what durability costs.
   bool durable = true;
+  // Read connections, opened on first use; 0 = one per core (at least 2).
+  size_t readers = 0;
 };
 
 // The schema version this build writes; older files are migrated.
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 // Opens (or creates) the store at `path`. FailedPrecondition if the file is
 // not an aisafe store or was written by a newer version; NotFound if absent

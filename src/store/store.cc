@@ -44,9 +44,7 @@ absl::StatusOr<ListPage> ReadOnlyStore::List(const ListQuery& query) const {
     if (!raw || raw->size() != kCursorBytes) return absl::InvalidArgumentError("cursor is malformed");
     after = Position{static_cast<int64_t>(GetBe64(raw->data())), GetBe64(raw->data() + 8)};
   }
-  std::optional<std::string_view> type;
-  if (query.type) type = *query.type;
-  return ListImpl(type, query.limit, after);
+  return ListImpl(query, after);
 }
 
 absl::StatusOr<std::vector<PutOutcome>> Store::PutBatch(std::span<const NewRecord> batch,

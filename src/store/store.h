@@ -15,11 +15,14 @@
 //                 the record, at the next log index; the tree is kept as
 //                 C2SP tlog-tiles (log::TileReader); signed checkpoints are
 //                 all kept;
+//   principals,   the people and services known to the node, and their API
+//   tokens        tokens (hashes only);
 //   meta          small named values of node state.
 //
 // Thread-safety: implementations are safe to call from several threads; a
 // write batch is one transaction, durable when PutBatch returns OK.
-// Errors: NotFound is never an error here, absence is an empty optional.
+// Errors: a read never fails with NotFound, absence is an empty optional;
+// NotFound reports a missing target of a change (RemovePrincipal, ...).
 // Unavailable/Internal/DataLoss report faults of the backend.
 #pragma once
 
@@ -70,15 +73,41 @@ struct PutOutcome {
   bool inserted = false;  // False if the record, or its submission, existed.
 };
 
+// Which markings a reader may see (auth::VisibleTo decides; the store only
+// applies it, inside the query, so pages and counts never reveal the rest).
+struct VisibleFilter {
+  std::vector<std::string> tlps;          // Visible whatever the origin.
+  std::optional<std::string> red_origin;  // Also red records of this origin.
+};
+
 struct ListQuery {
-  std::optional<std::string> type;  // All types when absent.
-  size_t limit = 100;               // 1..10000.
-  std::string cursor;               // Opaque; "" starts at the newest.
+  std::optional<std::string> type;       // All types when absent.
+  std::optional<std::string> origin;     // All origins when absent.
+  std::optional<VisibleFilter> visible;  // Everything when absent.
+  size_t limit = 100;                    // 1..10000.
+  std::string cursor;                    // Opaque; "" starts at the newest.
 };
 
 struct ListPage {
   std::vector<StoredRecord> records;  // Newest `created` first; ties by seq.
   std::string next_cursor;            // "" when there is nothing more.
+};
+
+// A person or service known to the node (auth::Role names the role).
+struct Principal {
+  std::string name;
+  std::string role;
+  int64_t created_us = 0;
+};
+
+// An API token as kept: never the secret, only its SHA-256 and public id.
+struct StoredToken {
+  std::string id;  // 16 lowercase hex characters, public.
+  util::Digest hash{};
+  std::string principal;
+  int64_t created_us = 0;
+  std::optional<int64_t> expires_us;
+  std::optional<int64_t> revoked_us;
 };
 
 // A signed checkpoint of the node's log, as kept.
@@ -128,13 +157,18 @@ class ReadOnlyStore : public log::TileReader {
   virtual absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints(std::optional<uint64_t> after_size,
                                                                         size_t limit) const = 0;
 
+  // Principals and tokens (issue 4).
+  virtual absl::StatusOr<std::optional<Principal>> GetPrincipal(std::string_view name) const = 0;
+  virtual absl::StatusOr<std::vector<Principal>> ListPrincipals() const = 0;  // By name.
+  virtual absl::StatusOr<std::optional<StoredToken>> FindToken(const util::Digest& hash) const = 0;
+  virtual absl::StatusOr<std::vector<StoredToken>> ListTokens() const = 0;  // By principal, then age.
+
  protected:
   struct Position {
     int64_t created_us;
     uint64_t seq;
   };
-  virtual absl::StatusOr<ListPage> ListImpl(std::optional<std::string_view> type, size_t limit,
-                                            std::optional<Position> after) const = 0;
+  virtual absl::StatusOr<ListPage> ListImpl(const ListQuery& query, std::optional<Position> after) const = 0;
   static std::string EncodeCursor(const StoredRecord& last);
 };
 
@@ -157,6 +191,16 @@ class Store : public ReadOnlyStore {
   virtual absl::StatusOr<StoredCheckpoint> Checkpoint(const CheckpointSigner& signer) = 0;
 
   virtual absl::Status SetMeta(std::string_view key, std::string_view value) = 0;
+
+  // AlreadyExists if the name is taken.
+  virtual absl::Status AddPrincipal(const Principal& principal) = 0;
+  // Removes the principal and every token of it. NotFound if absent.
+  virtual absl::Status RemovePrincipal(std::string_view name) = 0;
+  // NotFound if its principal is absent; AlreadyExists if the id or hash is.
+  virtual absl::Status AddToken(const StoredToken& token) = 0;
+  // Marks the token revoked at `now_us` (kept, for the audit trail).
+  // NotFound if absent; a revoked token stays revoked at its first time.
+  virtual absl::Status RevokeToken(std::string_view id, int64_t now_us) = 0;
 
  protected:
   virtual absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
