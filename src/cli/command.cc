@@ -11,11 +11,15 @@ namespace aisafe::cli {
 std::vector<std::unique_ptr<Command>> NodeCommands();
 std::vector<std::unique_ptr<Command>> RecordCommands();
 std::vector<std::unique_ptr<Command>> LogCommands();
+std::vector<std::unique_ptr<Command>> AccessCommands();
+std::vector<std::unique_ptr<Command>> ServeCommands();
 
 std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all = NodeCommands();
   for (auto& c : RecordCommands()) all.push_back(std::move(c));
   for (auto& c : LogCommands()) all.push_back(std::move(c));
+  for (auto& c : ServeCommands()) all.push_back(std::move(c));
+  for (auto& c : AccessCommands()) all.push_back(std::move(c));
   return all;
 }
 
@@ -25,6 +29,8 @@ namespace {
 const std::map<std::string, std::string, std::less<>>& GroupHelp() {
   static const auto* help = new std::map<std::string, std::string, std::less<>>{
       {"log", "The node's transparency log: checkpoints, proofs, verification."},
+      {"principal", "The people and services known to the node, with their roles."},
+      {"token", "API tokens of principals: create (shown once), list, revoke."},
   };
   return *help;
 }

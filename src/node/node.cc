@@ -68,8 +68,78 @@ std::string ConfigText(const NodeConfig& c) {
       "[log]\n"
       "# Least time between two signed checkpoints, in milliseconds (0: after\n"
       "# every write). Writes wait for the checkpoint that covers them.\n"
-      "checkpoint_interval_ms = %d\n",
-      kDataDirFormat, c.name, c.country, c.max_record_bytes, absl::ToInt64Milliseconds(c.checkpoint_interval));
+      "checkpoint_interval_ms = %d\n"
+      "\n"
+      "[server]\n"
+      "# aisafe serve: address, threads (0: one per core), limits and TLS.\n"
+      "# Flags of serve override these; docs/formats/data-dir.md lists them all.\n"
+      "listen = \"%s\"\n"
+      "threads = %d\n"
+      "# tls_cert = \"cert.pem\"\n"
+      "# tls_key = \"key.pem\"\n",
+      kDataDirFormat, c.name, c.country, c.max_record_bytes, absl::ToInt64Milliseconds(c.checkpoint_interval),
+      c.server.listen, c.server.threads);
+}
+
+// Reads an integer key of [server] within [lo, hi] into `out`, if present.
+template <typename T>
+absl::Status ServerInt(const std::string& path, const toml::table& t, const char* key, int64_t lo, int64_t hi, T* out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return absl::OkStatus();
+  auto v = n->value<int64_t>();
+  if (!v || *v < lo || *v > hi) {
+    return absl::FailedPreconditionError(
+        util::StrCat(path, ": server.", key, " must be an integer between ", lo, " and ", hi));
+  }
+  *out = static_cast<T>(*v);
+  return absl::OkStatus();
+}
+
+absl::Status ParseServerSettings(const std::string& path, const toml::table& root, ServerSettings* s) {
+  const toml::table* t = root["server"].as_table();
+  if (t == nullptr) return absl::OkStatus();
+  if (const toml::node* n = t->get("listen")) {
+    auto v = n->value<std::string>();
+    if (!v || v->empty()) return absl::FailedPreconditionError(util::StrCat(path, ": server.listen must be HOST:PORT"));
+    s->listen = *v;
+  }
+  for (auto [key, field] : {std::pair{"tls_cert", &s->tls_cert}, std::pair{"tls_key", &s->tls_key}}) {
+    if (const toml::node* n = t->get(key)) {
+      auto v = n->value<std::string>();
+      if (!v) return absl::FailedPreconditionError(util::StrCat(path, ": server.", key, " must be a file name"));
+      *field = *v;
+    }
+  }
+  int64_t header_ms = absl::ToInt64Milliseconds(s->header_timeout);
+  int64_t body_ms = absl::ToInt64Milliseconds(s->body_timeout);
+  int64_t idle_ms = absl::ToInt64Milliseconds(s->idle_timeout);
+  for (const absl::Status& st : {
+           ServerInt(path, *t, "threads", 0, 256, &s->threads),
+           ServerInt(path, *t, "max_body_bytes", 1024, int64_t{1} << 30, &s->max_body_bytes),
+           ServerInt(path, *t, "max_header_bytes", 1024, 1 << 20, &s->max_header_bytes),
+           ServerInt(path, *t, "header_timeout_ms", 100, 600000, &header_ms),
+           ServerInt(path, *t, "body_timeout_ms", 100, 3600000, &body_ms),
+           ServerInt(path, *t, "idle_timeout_ms", 100, 3600000, &idle_ms),
+       }) {
+    if (!st.ok()) return st;
+  }
+  s->header_timeout = absl::Milliseconds(header_ms);
+  s->body_timeout = absl::Milliseconds(body_ms);
+  s->idle_timeout = absl::Milliseconds(idle_ms);
+  for (auto [key, field] :
+       {std::pair{"token_write_rate", &s->token_write_rate}, std::pair{"token_write_burst", &s->token_write_burst},
+        std::pair{"address_write_rate", &s->address_write_rate},
+        std::pair{"address_write_burst", &s->address_write_burst}}) {
+    if (const toml::node* n = t->get(key)) {
+      auto v = n->value<double>();
+      if (!v || *v < 0 || *v > 1e9) {
+        return absl::FailedPreconditionError(
+            util::StrCat(path, ": server.", key, " must be a number between 0 and 1e9 (0: unlimited)"));
+      }
+      *field = *v;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::string& text) {
@@ -107,6 +177,7 @@ absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::strin
     }
     c.checkpoint_interval = absl::Milliseconds(*ms);
   }
+  if (auto st = ParseServerSettings(path, t, &c.server); !st.ok()) return st;
   return c;
 }
 
@@ -170,7 +241,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Init(const std::string& dir, std::st
   // An interrupted init left only our own files: start again from nothing.
   for (const std::string& e : *entries) ::unlink(Path(dir, e).c_str());
 
-  NodeConfig config{std::string(name), std::string(country)};
+  NodeConfig config;
+  config.name = std::string(name);
+  config.country = std::string(country);
   keys::Signer signer = keys::Signer::Generate(config.name);
   if (auto st = util::WriteFileAtomic(Path(dir, kKeyFile), signer.Encode() + "\n", 0600); !st.ok()) return st;
   auto store = store::OpenSqliteStore(Path(dir, kStoreFile), {.create = true});

@@ -25,6 +25,26 @@ namespace aisafe::node {
 
 inline constexpr int kDataDirFormat = 1;
 
+// [server]: how `aisafe serve` listens (docs/formats/data-dir.md). Flags of
+// `serve` override these.
+struct ServerSettings {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT.
+  int threads = 0;                        // 0: one per core.
+  size_t max_body_bytes = 8 << 20;
+  size_t max_header_bytes = 16 << 10;
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration body_timeout = absl::Seconds(60);
+  absl::Duration idle_timeout = absl::Seconds(30);
+  std::string tls_cert;  // PEM files; both set: HTTPS. Relative to the data directory.
+  std::string tls_key;
+  // Write rate limits, in records per second with a burst allowance
+  // (token buckets; 0: unlimited). Per API token and per client address.
+  double token_write_rate = 2000;
+  double token_write_burst = 20000;
+  double address_write_rate = 5000;
+  double address_write_burst = 50000;
+};
+
 struct NodeConfig {
   std::string name;                   // Node name: ^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$, the log origin.
   std::string country;                // ISO 3166-1 alpha-2 of the member state it serves.
@@ -32,6 +52,7 @@ struct NodeConfig {
   // [log] checkpoint_interval_ms: the least time between two checkpoints
   // (0: one after every batch). Default: 1 s.
   absl::Duration checkpoint_interval = absl::Seconds(1);
+  ServerSettings server;
 };
 
 // Signs the node's checkpoints: origin = the node's name, Ed25519 with the

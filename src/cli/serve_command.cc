@@ -1,0 +1,189 @@
+// serve: the node's HTTP server until SIGINT/SIGTERM (issue 4).
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+#include <ostream>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "cli/command.h"
+#include "nlohmann/json.hpp"
+#include "node/node.h"
+#include "server/api.h"
+#include "server/http_server.h"
+#include "util/clock.h"
+#include "util/strings.h"
+
+namespace aisafe::cli {
+namespace {
+
+// Splits "HOST:PORT" ("[::1]:8080" for IPv6).
+absl::Status ParseListen(std::string_view listen, std::string* host, uint16_t* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(util::StrCat("--listen \"", listen, "\" must be HOST:PORT"));
+  }
+  std::string_view h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string_view p = listen.substr(colon + 1);
+  unsigned value = 0;
+  bool ok = !p.empty() && p.size() <= 5;
+  for (char c : p) {
+    ok = ok && c >= '0' && c <= '9';
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (!ok || value > 65535) {
+    return absl::InvalidArgumentError(util::StrCat("--listen \"", listen, "\": port must be 0 to 65535"));
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+// One JSON line per exchange, buffered; "-" is stderr.
+class AccessLog {
+ public:
+  explicit AccessLog(FILE* f) : f_(f) {}
+  void Write(const server::Exchange& e) {
+    nlohmann::json line = {{"time", util::FormatTimestamp(absl::Now())},
+                           {"remote", e.remote_address},
+                           {"method", e.method},
+                           {"target", e.target},
+                           {"status", e.status},
+                           {"ms", absl::ToDoubleMilliseconds(e.duration)},
+                           {"bytes", e.response_bytes}};
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    absl::MutexLock lock(&mu_);
+    std::fwrite(text.data(), 1, text.size(), f_);
+  }
+  void Flush() {
+    absl::MutexLock lock(&mu_);
+    std::fflush(f_);
+  }
+
+ private:
+  absl::Mutex mu_;
+  FILE* f_;
+};
+
+std::string Resolve(const std::string& dir, const std::string& file) {
+  if (file.empty() || file[0] == '/') return file;
+  return dir + "/" + file;
+}
+
+class ServeCommand final : public Command {
+ public:
+  std::string Name() const override { return "serve"; }
+  std::string Help() const override {
+    return "Run the node's HTTP server (API under /v1, log tiles under /log) until SIGINT or SIGTERM, then finish "
+           "in-flight requests and stop.";
+  }
+  void Register(CLI::App* sub) override {
+    sub->add_option("--listen", listen_, "HOST:PORT (default: [server] listen in node.toml, 127.0.0.1:8080)");
+    sub->add_option("--threads", threads_, "Server threads (default: [server] threads, 0 = one per core)");
+    sub->add_option("--tls-cert", tls_cert_, "PEM certificate chain; with --tls-key, serve HTTPS");
+    sub->add_option("--tls-key", tls_key_, "PEM private key");
+    sub->add_option("--access-log", access_log_, "Access log: a file, - for stderr (default), or off");
+  }
+  absl::Status Run(Context& ctx) override {
+    auto opened = node::Node::Open(ctx.data_dir);
+    if (!opened.ok()) return opened.status();
+    node::Node& node = **opened;
+    const node::ServerSettings& s = node.config().server;
+
+    server::ServerOptions options;
+    if (auto st = ParseListen(listen_.empty() ? s.listen : listen_, &options.host, &options.port); !st.ok()) {
+      return st;
+    }
+    options.threads = threads_ >= 0 ? threads_ : s.threads;
+    options.max_body_bytes = s.max_body_bytes;
+    options.max_header_bytes = s.max_header_bytes;
+    options.header_timeout = s.header_timeout;
+    options.body_timeout = s.body_timeout;
+    options.idle_timeout = s.idle_timeout;
+    options.tls_cert_file = tls_cert_.empty() ? Resolve(ctx.data_dir, s.tls_cert) : tls_cert_;
+    options.tls_key_file = tls_key_.empty() ? Resolve(ctx.data_dir, s.tls_key) : tls_key_;
+    if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+      return absl::InvalidArgumentError("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+    }
+
+    server::Api api(&node, {.token_write_rate = s.token_write_rate,
+                            .token_write_burst = s.token_write_burst,
+                            .address_write_rate = s.address_write_rate,
+                            .address_write_burst = s.address_write_burst});
+    std::unique_ptr<AccessLog> access;
+    FILE* log_file = nullptr;
+    if (access_log_ == "-") {
+      access = std::make_unique<AccessLog>(stderr);
+    } else if (access_log_ != "off") {
+      log_file = std::fopen(access_log_.c_str(), "a");
+      if (log_file == nullptr) return absl::InvalidArgumentError(util::StrCat("cannot open ", access_log_));
+      access = std::make_unique<AccessLog>(log_file);
+    }
+    options.observer = [&api, log = access.get()](const server::Exchange& e) {
+      api.ObserveCoreExchange(e);
+      if (log) log->Write(e);
+    };
+
+    // Block the stop signals before any thread starts, so only the waiter
+    // below receives them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    auto server = server::HttpServer::Start(options, [&api](const server::Request& r) { return api.Handle(r); });
+    if (!server.ok()) return server.status();
+
+    // Entries written since the newest checkpoint get one within the
+    // checkpoint interval even when no more writes come.
+    absl::Notification stopping;
+    std::thread checkpointer([&] {
+      absl::Duration every = std::max(node.config().checkpoint_interval, absl::Milliseconds(100));
+      while (!stopping.WaitForNotificationWithTimeout(every)) {
+        if (auto cp = node.CheckpointLog(); !cp.ok()) *ctx.err << "checkpoint: " << cp.status() << "\n";
+      }
+    });
+
+    const char* scheme = options.tls_cert_file.empty() ? "http" : "https";
+    bool v6 = options.host.find(':') != std::string::npos;
+    *ctx.err << "aisafe: node " << node.config().name << " serving on " << scheme << "://" << (v6 ? "[" : "")
+             << options.host << (v6 ? "]" : "") << ":" << (*server)->port() << "/\n";
+    *ctx.out << scheme << "://" << (v6 ? "[" : "") << options.host << (v6 ? "]" : "") << ":" << (*server)->port() << "/"
+             << std::endl;
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    *ctx.err << "aisafe: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing in-flight requests\n";
+    (*server)->Shutdown(absl::Seconds(30));
+    stopping.Notify();
+    checkpointer.join();
+    // What was stored is checkpointed before the process ends.
+    if (auto cp = node.CheckpointLog(); !cp.ok()) *ctx.err << "checkpoint: " << cp.status() << "\n";
+    if (access) access->Flush();
+    if (log_file) std::fclose(log_file);
+    *ctx.err << "aisafe: stopped\n";
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string listen_;
+  int threads_ = -1;
+  std::string tls_cert_;
+  std::string tls_key_;
+  std::string access_log_ = "-";
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Command>> ServeCommands() {
+  std::vector<std::unique_ptr<Command>> v;
+  v.push_back(std::make_unique<ServeCommand>());
+  return v;
+}
+
+}  // namespace aisafe::cli

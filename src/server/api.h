@@ -1,0 +1,66 @@
+// The node's HTTP API (INTERFACES.md "HTTP API"; docs/http-api.md): the
+// routes under /v1, the C2SP tlog-tiles endpoints under /log, and
+// /healthz, /metrics, /openapi.json. One handler for HttpServer.
+//
+// Every route that returns records asks auth::MaySee (or applies
+// auth::VisibleTo inside the store's query), so no principal ever receives
+// a record PRODUCT.md's table hides from it; a hidden record answers 404
+// exactly as an absent one does. Errors are RFC 9457 problem details.
+//
+// Thread-safety: Handle may be called from many threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "node/node.h"
+#include "node/submitter.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/rate_limit.h"
+
+namespace aisafe::server {
+
+struct ApiOptions {
+  // Write limits, in records per second (token buckets; 0: unlimited).
+  double token_write_rate = 0;
+  double token_write_burst = 0;
+  double address_write_rate = 0;
+  double address_write_burst = 0;
+};
+
+// A route as the server has it, for the OpenAPI document's test.
+struct RouteInfo {
+  std::string method;
+  std::string path;  // OpenAPI template: "/v1/records/{id}".
+};
+
+class Api {
+ public:
+  // `node` is borrowed and must outlive the Api.
+  Api(node::Node* node, ApiOptions options);
+
+  Response Handle(const Request& request);
+
+  // Counts the exchanges the HTTP core answered itself (malformed, too
+  // large, timed out) and writes nothing else; Handle counts its own.
+  void ObserveCoreExchange(const Exchange& exchange);
+
+  metrics::Registry& metrics() { return metrics_; }
+
+  static const std::vector<RouteInfo>& Routes();
+  // The OpenAPI 3.1 document served at /openapi.json.
+  static const std::string& OpenApiDocument();
+
+ private:
+  struct Impl;
+  node::Node* const node_;
+  const ApiOptions options_;
+  metrics::Registry metrics_;
+  RateLimiter token_limiter_;
+  RateLimiter address_limiter_;
+  node::Submitter submitter_;
+};
+
+}  // namespace aisafe::server

@@ -1,0 +1,98 @@
+// The OpenAPI 3.1 document of the node's HTTP API, served at /openapi.json.
+// api_test checks that its paths and methods are exactly Api::Routes().
+#include "server/api.h"
+
+namespace aisafe::server {
+
+const std::string& Api::OpenApiDocument() {
+  static const auto* doc = new std::string(R"json({
+  "openapi": "3.1.0",
+  "info": {
+    "title": "aisafe node API",
+    "version": "1",
+    "description": "A sovereign node of the AI safety network: TLP-marked records, a C2SP transparency log, and operations endpoints. Callers authenticate with 'Authorization: Bearer TOKEN'; unauthenticated callers see TLP:CLEAR records only. Errors are RFC 9457 problem details naming the field at fault.",
+    "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}
+  },
+  "components": {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "aisafe_ followed by 43 base64url characters (aisafe token create)"}},
+    "parameters": {
+      "id": {"name": "id", "in": "path", "required": true, "description": "Record id: lowercase hex SHA-256 of its RFC 8785 form", "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+      "index": {"name": "index", "in": "path", "required": true, "description": "Tile index in C2SP tlog-tiles form (x001/234), optionally with .p/WIDTH for a partial tile", "schema": {"type": "string"}}
+    },
+    "schemas": {
+      "Record": {"type": "object", "description": "An aisafe record (docs/formats/records.md), as stored: its RFC 8785 canonical JSON", "required": ["type", "origin", "tlp", "created", "nonce"], "additionalProperties": true},
+      "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+          "pointer": {"type": "string", "description": "JSON Pointer into the submitted record"},
+          "parameter": {"type": "string", "description": "Query parameter at fault"},
+          "line": {"type": "integer", "description": "Line of the record in a JSON Lines body"},
+          "detail": {"type": "string"}}}}}},
+      "SubmitResult": {"type": "object", "required": ["records"], "properties": {"records": {"type": "array", "items": {"type": "object", "required": ["id", "created"], "properties": {"id": {"type": "string"}, "created": {"type": "boolean", "description": "false when the record, or the same submitted document, was stored before"}}}}}},
+      "RecordPage": {"type": "object", "required": ["records", "next_cursor"], "properties": {"records": {"type": "array", "items": {"type": "object", "required": ["id", "record"], "properties": {"id": {"type": "string"}, "record": {"$ref": "#/components/schemas/Record"}}}}, "next_cursor": {"type": "string", "description": "Opaque; empty when there is nothing more"}}},
+      "InclusionProof": {"type": "object", "required": ["index", "tree_size", "proof", "checkpoint"], "properties": {"index": {"type": "integer"}, "tree_size": {"type": "integer"}, "proof": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}, "checkpoint": {"type": ["string", "null"], "description": "The signed checkpoint (C2SP signed note) of tree_size"}}}
+    },
+    "responses": {
+      "Problem": {"description": "RFC 9457 problem details", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    }
+  },
+  "security": [{}, {"bearer": []}],
+  "paths": {
+    "/v1/records": {
+      "post": {
+        "summary": "Submit one record (application/json) or many (application/x-ndjson, JSON Lines): all or nothing",
+        "description": "Needs a token. Contributors may submit TLP:CLEAR or TLP:GREEN only. The node fills origin, created and nonce when absent. Write-rate limited per token and per address (429 with Retry-After).",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Record"}}, "application/x-ndjson": {"schema": {"type": "string"}}}},
+        "responses": {"201": {"description": "Stored (at least one record is new)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmitResult"}}}},
+          "200": {"description": "Every record was stored before", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmitResult"}}}},
+          "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"},
+          "413": {"$ref": "#/components/responses/Problem"}, "415": {"$ref": "#/components/responses/Problem"}, "429": {"$ref": "#/components/responses/Problem"}}
+      },
+      "get": {
+        "summary": "List the records the caller may see, newest first",
+        "parameters": [
+          {"name": "type", "in": "query", "schema": {"type": "string"}},
+          {"name": "origin", "in": "query", "schema": {"type": "string"}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+          {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page"}],
+        "responses": {"200": {"description": "A page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecordPage"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
+    "/v1/records/{id}": {
+      "get": {
+        "summary": "One record as stored (its canonical JSON); 404 if absent or hidden from the caller",
+        "parameters": [{"$ref": "#/components/parameters/id"}],
+        "responses": {"200": {"description": "The record", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Record"}}}}, "304": {"description": "Not modified (If-None-Match)"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
+    "/v1/records/{id}/proof": {
+      "get": {
+        "summary": "RFC 9162 inclusion proof of the record's log entry, with the signed checkpoint it is against",
+        "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "size", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "Tree size (default: the newest checkpoint, signed first if the record is newer)"}],
+        "responses": {"200": {"description": "The proof", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InclusionProof"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
+    "/log/checkpoint": {
+      "get": {"summary": "The newest signed checkpoint (C2SP tlog-checkpoint in a C2SP signed note)", "responses": {"200": {"description": "The checkpoint", "content": {"text/plain": {"schema": {"type": "string"}}}}}}
+    },
+    "/log/tile/{level}/{index}": {
+      "get": {"summary": "A hash tile (C2SP tlog-tiles); full tiles are immutable",
+        "parameters": [{"name": "level", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 63}}, {"$ref": "#/components/parameters/index"}],
+        "responses": {"200": {"description": "Tile bytes", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "404": {"$ref": "#/components/responses/Problem"}}}
+    },
+    "/log/tile/entries/{index}": {
+      "get": {"summary": "An entry bundle (C2SP tlog-tiles): each entry a big-endian uint16 length and the record's 32-byte id",
+        "parameters": [{"$ref": "#/components/parameters/index"}],
+        "responses": {"200": {"description": "Bundle bytes", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "404": {"$ref": "#/components/responses/Problem"}}}
+    },
+    "/healthz": {"get": {"summary": "Liveness and store health", "responses": {"200": {"description": "Healthy", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": {"$ref": "#/components/responses/Problem"}}}},
+    "/metrics": {"get": {"summary": "Prometheus text exposition format 0.0.4", "responses": {"200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+    "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+  }
+}
+)json");
+  return *doc;
+}
+
+}  // namespace aisafe::server
