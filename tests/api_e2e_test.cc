@@ -249,6 +249,9 @@ TEST_F(ApiTest, WriteRateLimitAnswers429WithRetryAfter) {
   ASSERT_GT(serve.port(), 0) << serve.Stderr();
   std::vector<std::string> docs = Lines(testing::Slurp(AISAFE_EXAMPLES));
   std::string four = docs[0] + "\n" + docs[1] + "\n" + docs[4] + "\n" + docs[5] + "\n";
+  // More than the whole burst can never pass: 413, not a wait.
+  std::string six = four + docs[7] + "\n" + docs[11] + "\n";
+  EXPECT_EQ(Http(serve.port(), "POST", "/v1/records", As(analyst, six, "application/x-ndjson")).status, 413);
   EXPECT_EQ(Http(serve.port(), "POST", "/v1/records", As(analyst, four, "application/x-ndjson")).status, 201);
   HttpResult r = Http(serve.port(), "POST", "/v1/records", As(analyst, four, "application/x-ndjson"));
   EXPECT_EQ(r.status, 429) << r.body;

@@ -331,6 +331,12 @@ Response Api::Impl::Submit(Api& api, const Request& req, const auth::Caller& cal
   for (auto [limiter, key] :
        {std::pair{&api.token_limiter_, caller.name}, std::pair{&api.address_limiter_, req.remote_address}}) {
     RateLimiter::Decision d = limiter->Admit(key, cost);
+    if (!d.allowed && d.retry_after == absl::InfiniteDuration()) {
+      // No wait admits a batch larger than the whole burst.
+      return Problem(
+          413, "Content Too Large",
+          util::StrCat("a batch of ", docs.size(), " records is more than the write burst allows; split it"));
+    }
     if (!d.allowed) {
       Response r = Problem(429, "Too Many Requests", "write rate limit reached; retry later");
       int64_t secs = std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(d.retry_after, absl::Seconds(1))));
