@@ -84,6 +84,60 @@ CREATE TABLE tokens (
 );
 CREATE INDEX tokens_by_principal ON tokens (principal);
 )sql",
+    // 3 -> 4: federation: members, peers, other logs' checkpoints, the
+    // witness state, origin proofs of received records, split views.
+    R"sql(
+CREATE TABLE members (
+  name     TEXT    PRIMARY KEY,
+  vkey     TEXT    NOT NULL,
+  country  TEXT    NOT NULL,
+  added_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE peers (
+  name         TEXT    PRIMARY KEY REFERENCES members (name),
+  url          TEXT    NOT NULL,
+  added_us     INTEGER NOT NULL,
+  cursor       TEXT    NOT NULL DEFAULT '',
+  last_sync_us INTEGER,
+  last_error   TEXT    NOT NULL DEFAULT '',
+  received     INTEGER NOT NULL DEFAULT 0,
+  rejected     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE foreign_checkpoints (
+  id      INTEGER PRIMARY KEY,
+  origin  TEXT    NOT NULL,
+  size    INTEGER NOT NULL CHECK (size >= 0),
+  root    BLOB    NOT NULL CHECK (length(root) = 32),
+  note    TEXT    NOT NULL,
+  source  TEXT    NOT NULL,
+  seen_us INTEGER NOT NULL,
+  UNIQUE (origin, size, root)
+);
+CREATE TABLE witnessed (
+  origin     TEXT    PRIMARY KEY,
+  checkpoint INTEGER NOT NULL REFERENCES foreign_checkpoints (id),
+  cosigned   TEXT    NOT NULL,
+  updated_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE origin_proofs (
+  id           BLOB    PRIMARY KEY CHECK (length(id) = 32),
+  origin_index INTEGER NOT NULL CHECK (origin_index >= 0),
+  checkpoint   INTEGER NOT NULL REFERENCES foreign_checkpoints (id),
+  proof        BLOB    NOT NULL CHECK (length(proof) % 32 = 0)
+) WITHOUT ROWID;
+CREATE TABLE split_views (
+  id         INTEGER PRIMARY KEY,
+  origin     TEXT    NOT NULL,
+  first      TEXT    NOT NULL,
+  second     TEXT    NOT NULL,
+  reason     TEXT    NOT NULL,
+  source     TEXT    NOT NULL,
+  raised_us  INTEGER NOT NULL,
+  cleared_us INTEGER,
+  cleared_by TEXT    NOT NULL DEFAULT '',
+  UNIQUE (origin, first, second)
+);
+)sql",
 };
 
 class Stmt {
@@ -326,6 +380,28 @@ class SqliteStore final : public Store {
   absl::Status AddToken(const StoredToken& token) override;
   absl::Status RevokeToken(std::string_view id, int64_t now_us) override;
 
+  absl::StatusOr<std::optional<Member>> GetMember(std::string_view name) const override;
+  absl::StatusOr<std::vector<Member>> ListMembers() const override;
+  absl::StatusOr<std::optional<Peer>> GetPeer(std::string_view name) const override;
+  absl::StatusOr<std::vector<Peer>> ListPeers() const override;
+  absl::StatusOr<std::vector<FeedRecord>> ListFeed(uint64_t begin, size_t limit) const override;
+  absl::StatusOr<std::vector<ForeignCheckpoint>> FindForeignCheckpoints(std::string_view origin,
+                                                                        uint64_t size) const override;
+  absl::StatusOr<std::optional<Witnessed>> GetWitnessed(std::string_view origin) const override;
+  absl::StatusOr<std::vector<Witnessed>> ListWitnessed() const override;
+  absl::StatusOr<std::vector<SplitView>> ListSplitViews() const override;
+  absl::Status AddMember(const Member& member) override;
+  absl::Status RemoveMember(std::string_view name) override;
+  absl::Status AddPeer(const Peer& peer, const Member& member) override;
+  absl::Status RemovePeer(std::string_view name) override;
+  absl::Status SetPeerSyncResult(std::string_view name, int64_t now_us, std::string_view error,
+                                 uint64_t rejected) override;
+  absl::StatusOr<uint64_t> ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer) override;
+  absl::StatusOr<int64_t> KeepForeignCheckpoint(const ForeignCheckpoint& checkpoint) override;
+  absl::Status AdvanceWitnessed(const Witnessed& witnessed, std::optional<uint64_t> expected_size) override;
+  absl::StatusOr<int64_t> RaiseSplitView(const SplitView& alert) override;
+  absl::Status ClearSplitView(int64_t id, int64_t now_us, std::string_view by) override;
+
  protected:
   absl::StatusOr<ListPage> ListImpl(const ListQuery& query, std::optional<Position> after) const override;
   absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
@@ -344,6 +420,14 @@ class SqliteStore final : public Store {
    private:
     const SqliteStore& store_;
   };
+
+  // Inserts records inside an open write transaction, appending the new
+  // ones to the log (PutBatch's body).
+  absl::StatusOr<std::vector<PutOutcome>> PutRecordsLocked(std::span<const NewRecord> batch,
+                                                           const CheckpointSigner* signer)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> KeepForeignCheckpointLocked(const ForeignCheckpoint& checkpoint)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // A read connection: WAL readers never wait for the writer, so reads
   // (the HTTP server's GETs, proofs) go on while a batch commits.
@@ -571,6 +655,22 @@ absl::Status SqliteStore::SetMeta(std::string_view key, std::string_view value) 
 absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<const NewRecord> batch,
                                                                   const CheckpointSigner* signer) {
   absl::MutexLock lock(&mu_);
+  std::vector<PutOutcome> out;
+  // IMMEDIATE takes the write lock now, so the submission lookups and the
+  // log size see every committed batch and no other writer (thread or
+  // process) can interleave.
+  absl::Status st = writer_->InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto put = PutRecordsLocked(batch, signer);
+    if (!put.ok()) return put.status();
+    out = std::move(*put);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutRecordsLocked(std::span<const NewRecord> batch,
+                                                                      const CheckpointSigner* signer) {
   Conn& w = *writer_;
   auto find_sub = w.Prepare("SELECT id FROM submissions WHERE digest = ?1");
   auto insert = w.Prepare(
@@ -582,53 +682,48 @@ absl::StatusOr<std::vector<PutOutcome>> SqliteStore::PutBatchImpl(std::span<cons
   }
   std::vector<PutOutcome> out;
   out.reserve(batch.size());
-  // IMMEDIATE takes the write lock now, so the submission lookups and the
-  // log size below see every committed batch and no other writer (thread
-  // or process) can interleave.
-  absl::Status st = w.InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
-    auto old_size = LogSizeOn(w);
-    if (!old_size.ok()) return old_size.status();
-    std::vector<std::string_view> appended;
-    for (const NewRecord& r : batch) {
-      PutOutcome o{r.id, false};
-      if (r.submission) {
-        Reset reset(*find_sub);
-        BindBlob(*find_sub, 1, r.submission->data(), r.submission->size());
-        int rc = sqlite3_step(*find_sub);
-        if (rc == SQLITE_ROW) {
-          o.id = ColumnId(*find_sub, 0);
-          out.push_back(o);
-          continue;
-        }
-        if (rc != SQLITE_DONE) return w.Error("cannot read submissions");
+  auto old_size = LogSizeOn(w);
+  if (!old_size.ok()) return old_size.status();
+  std::vector<std::string_view> appended;
+  for (const NewRecord& r : batch) {
+    PutOutcome o{r.id, false};
+    if (r.submission) {
+      Reset reset(*find_sub);
+      BindBlob(*find_sub, 1, r.submission->data(), r.submission->size());
+      int rc = sqlite3_step(*find_sub);
+      if (rc == SQLITE_ROW) {
+        o.id = ColumnId(*find_sub, 0);
+        out.push_back(o);
+        continue;
       }
-      {
-        sqlite3_stmt* s = *insert;
-        Reset reset(s);
-        BindBlob(s, 1, r.id.data(), r.id.size());
-        BindText(s, 2, r.type);
-        BindText(s, 3, r.origin);
-        BindText(s, 4, r.tlp);
-        BindText(s, 5, r.created);
-        sqlite3_bind_int64(s, 6, r.created_us);
-        BindBlob(s, 7, r.canonical.data(), r.canonical.size());
-        sqlite3_bind_int64(s, 8, static_cast<int64_t>(*old_size + appended.size()));
-        if (sqlite3_step(s) != SQLITE_DONE) return w.Error("cannot insert record");
-        o.inserted = sqlite3_changes(w.db()) == 1;
-      }
-      if (o.inserted) appended.emplace_back(reinterpret_cast<const char*>(r.id.data()), r.id.size());
-      if (r.submission) {
-        Reset reset(*insert_sub);
-        BindBlob(*insert_sub, 1, r.submission->data(), r.submission->size());
-        BindBlob(*insert_sub, 2, r.id.data(), r.id.size());
-        if (sqlite3_step(*insert_sub) != SQLITE_DONE) return w.Error("cannot insert submission");
-      }
-      out.push_back(o);
+      if (rc != SQLITE_DONE) return w.Error("cannot read submissions");
     }
-    if (appended.empty()) return absl::OkStatus();
-    return AppendToLog(*old_size, appended, signer, /*force=*/false);
-  });
-  if (!st.ok()) return st;
+    {
+      sqlite3_stmt* s = *insert;
+      Reset reset(s);
+      BindBlob(s, 1, r.id.data(), r.id.size());
+      BindText(s, 2, r.type);
+      BindText(s, 3, r.origin);
+      BindText(s, 4, r.tlp);
+      BindText(s, 5, r.created);
+      sqlite3_bind_int64(s, 6, r.created_us);
+      BindBlob(s, 7, r.canonical.data(), r.canonical.size());
+      sqlite3_bind_int64(s, 8, static_cast<int64_t>(*old_size + appended.size()));
+      if (sqlite3_step(s) != SQLITE_DONE) return w.Error("cannot insert record");
+      o.inserted = sqlite3_changes(w.db()) == 1;
+    }
+    if (o.inserted) appended.emplace_back(reinterpret_cast<const char*>(r.id.data()), r.id.size());
+    if (r.submission) {
+      Reset reset(*insert_sub);
+      BindBlob(*insert_sub, 1, r.submission->data(), r.submission->size());
+      BindBlob(*insert_sub, 2, r.id.data(), r.id.size());
+      if (sqlite3_step(*insert_sub) != SQLITE_DONE) return w.Error("cannot insert submission");
+    }
+    out.push_back(o);
+  }
+  if (!appended.empty()) {
+    if (auto st = AppendToLog(*old_size, appended, signer, /*force=*/false); !st.ok()) return st;
+  }
   return out;
 }
 
@@ -905,6 +1000,502 @@ absl::Status SqliteStore::RevokeToken(std::string_view id, int64_t now_us) {
 }
 
 }  // namespace
+
+// --- Federation ------------------------------------------------------------
+
+namespace {
+
+std::string ProofBytes(const std::vector<log::Hash>& proof) {
+  std::string out;
+  out.reserve(proof.size() * 32);
+  for (const log::Hash& h : proof) out.append(reinterpret_cast<const char*>(h.data()), h.size());
+  return out;
+}
+
+std::vector<log::Hash> ColumnProof(sqlite3_stmt* s, int i) {
+  std::string bytes = ColumnString(s, i);
+  std::vector<log::Hash> out(bytes.size() / 32);
+  for (size_t k = 0; k < out.size(); ++k) std::memcpy(out[k].data(), bytes.data() + 32 * k, 32);
+  return out;
+}
+
+log::Hash ColumnHash(sqlite3_stmt* s, int i) {
+  log::Hash h{};
+  const void* p = sqlite3_column_blob(s, i);
+  if (p != nullptr && sqlite3_column_bytes(s, i) == 32) std::memcpy(h.data(), p, 32);
+  return h;
+}
+
+constexpr const char* kForeignColumns = "fc.id, fc.origin, fc.size, fc.root, fc.note, fc.source, fc.seen_us";
+
+ForeignCheckpoint ReadForeignRow(sqlite3_stmt* s, int at) {
+  ForeignCheckpoint c;
+  c.id = sqlite3_column_int64(s, at);
+  c.origin = ColumnString(s, at + 1);
+  c.size = static_cast<uint64_t>(sqlite3_column_int64(s, at + 2));
+  c.root = ColumnHash(s, at + 3);
+  c.note = ColumnString(s, at + 4);
+  c.source = ColumnString(s, at + 5);
+  c.seen_us = sqlite3_column_int64(s, at + 6);
+  return c;
+}
+
+Peer ReadPeerRow(sqlite3_stmt* s) {
+  Peer p;
+  p.name = ColumnString(s, 0);
+  p.url = ColumnString(s, 1);
+  p.added_us = sqlite3_column_int64(s, 2);
+  p.cursor = ColumnString(s, 3);
+  p.last_sync_us = ColumnOptionalInt(s, 4);
+  p.last_error = ColumnString(s, 5);
+  p.received = static_cast<uint64_t>(sqlite3_column_int64(s, 6));
+  p.rejected = static_cast<uint64_t>(sqlite3_column_int64(s, 7));
+  return p;
+}
+
+SplitView ReadSplitRow(sqlite3_stmt* s) {
+  SplitView v;
+  v.id = sqlite3_column_int64(s, 0);
+  v.origin = ColumnString(s, 1);
+  v.first = ColumnString(s, 2);
+  v.second = ColumnString(s, 3);
+  v.reason = ColumnString(s, 4);
+  v.source = ColumnString(s, 5);
+  v.raised_us = sqlite3_column_int64(s, 6);
+  v.cleared_us = ColumnOptionalInt(s, 7);
+  v.cleared_by = ColumnString(s, 8);
+  return v;
+}
+
+// Runs a prepared query on `c` and collects rows with `read`.
+template <typename T, typename Bind, typename Read>
+absl::StatusOr<std::vector<T>> Collect(Conn& c, const char* sql, Bind bind, Read read, std::string_view what) {
+  auto s = c.Prepare(sql);
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  bind(*s);
+  std::vector<T> out;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) out.push_back(read(*s));
+  if (rc != SQLITE_DONE) return c.Error(util::StrCat("cannot read ", what));
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<Member>> SqliteStore::GetMember(std::string_view name) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<Member>> {
+    auto rows = Collect<Member>(
+        c, "SELECT name, vkey, country, added_us FROM members WHERE name = ?1",
+        [&](sqlite3_stmt* s) { BindText(s, 1, name); },
+        [](sqlite3_stmt* s) {
+          return Member{ColumnString(s, 0), ColumnString(s, 1), ColumnString(s, 2), sqlite3_column_int64(s, 3)};
+        },
+        "members");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::nullopt;
+    return std::move(rows->front());
+  });
+}
+
+absl::StatusOr<std::vector<Member>> SqliteStore::ListMembers() const {
+  return WithReader([&](Conn& c) {
+    return Collect<Member>(
+        c, "SELECT name, vkey, country, added_us FROM members ORDER BY name", [](sqlite3_stmt*) {},
+        [](sqlite3_stmt* s) {
+          return Member{ColumnString(s, 0), ColumnString(s, 1), ColumnString(s, 2), sqlite3_column_int64(s, 3)};
+        },
+        "members");
+  });
+}
+
+absl::StatusOr<std::optional<Peer>> SqliteStore::GetPeer(std::string_view name) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<Peer>> {
+    auto rows = Collect<Peer>(
+        c,
+        "SELECT name, url, added_us, cursor, last_sync_us, last_error, received, rejected FROM peers WHERE name = ?1",
+        [&](sqlite3_stmt* s) { BindText(s, 1, name); }, ReadPeerRow, "peers");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::nullopt;
+    return std::move(rows->front());
+  });
+}
+
+absl::StatusOr<std::vector<Peer>> SqliteStore::ListPeers() const {
+  return WithReader([&](Conn& c) {
+    return Collect<Peer>(
+        c, "SELECT name, url, added_us, cursor, last_sync_us, last_error, received, rejected FROM peers ORDER BY name",
+        [](sqlite3_stmt*) {}, ReadPeerRow, "peers");
+  });
+}
+
+absl::StatusOr<std::vector<FeedRecord>> SqliteStore::ListFeed(uint64_t begin, size_t limit) const {
+  return WithReader([&](Conn& c) {
+    return Collect<FeedRecord>(
+        c,
+        "SELECT r.seq, r.id, r.type, r.origin, r.tlp, r.created, r.created_us, r.canonical, r.log_index, "
+        "op.origin_index, op.checkpoint, fc.note, op.proof FROM records r "
+        "LEFT JOIN origin_proofs op ON op.id = r.id LEFT JOIN foreign_checkpoints fc ON fc.id = op.checkpoint "
+        "WHERE r.log_index >= ?1 ORDER BY r.log_index LIMIT ?2",
+        [&](sqlite3_stmt* s) {
+          sqlite3_bind_int64(s, 1, static_cast<int64_t>(std::min<uint64_t>(begin, INT64_MAX)));
+          sqlite3_bind_int64(s, 2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+        },
+        [](sqlite3_stmt* s) {
+          FeedRecord f{ReadRecordRow(s), std::nullopt};
+          if (sqlite3_column_type(s, 9) != SQLITE_NULL) {
+            f.origin_proof = OriginProof{static_cast<uint64_t>(sqlite3_column_int64(s, 9)), sqlite3_column_int64(s, 10),
+                                         ColumnString(s, 11), ColumnProof(s, 12)};
+          }
+          return f;
+        },
+        "the feed");
+  });
+}
+
+absl::StatusOr<std::vector<ForeignCheckpoint>> SqliteStore::FindForeignCheckpoints(std::string_view origin,
+                                                                                   uint64_t size) const {
+  return WithReader([&](Conn& c) {
+    return Collect<ForeignCheckpoint>(
+        c,
+        "SELECT fc.id, fc.origin, fc.size, fc.root, fc.note, fc.source, fc.seen_us FROM foreign_checkpoints fc "
+        "WHERE fc.origin = ?1 AND fc.size = ?2 ORDER BY fc.id",
+        [&](sqlite3_stmt* s) {
+          BindText(s, 1, origin);
+          sqlite3_bind_int64(s, 2, static_cast<int64_t>(std::min<uint64_t>(size, INT64_MAX)));
+        },
+        [](sqlite3_stmt* s) { return ReadForeignRow(s, 0); }, "checkpoints of other logs");
+  });
+}
+
+namespace {
+constexpr const char* kWitnessedSelect =
+    "SELECT fc.id, fc.origin, fc.size, fc.root, fc.note, fc.source, fc.seen_us, w.cosigned, w.updated_us "
+    "FROM witnessed w JOIN foreign_checkpoints fc ON fc.id = w.checkpoint ";
+Witnessed ReadWitnessedRow(sqlite3_stmt* s) {
+  return Witnessed{ReadForeignRow(s, 0), ColumnString(s, 7), sqlite3_column_int64(s, 8)};
+}
+}  // namespace
+
+absl::StatusOr<std::optional<Witnessed>> SqliteStore::GetWitnessed(std::string_view origin) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<Witnessed>> {
+    static const std::string sql = util::StrCat(kWitnessedSelect, "WHERE w.origin = ?1");
+    auto rows = Collect<Witnessed>(
+        c, sql.c_str(), [&](sqlite3_stmt* s) { BindText(s, 1, origin); }, ReadWitnessedRow, "the witness state");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::nullopt;
+    return std::move(rows->front());
+  });
+}
+
+absl::StatusOr<std::vector<Witnessed>> SqliteStore::ListWitnessed() const {
+  return WithReader([&](Conn& c) {
+    static const std::string sql = util::StrCat(kWitnessedSelect, "ORDER BY w.origin");
+    return Collect<Witnessed>(
+        c, sql.c_str(), [](sqlite3_stmt*) {}, ReadWitnessedRow, "the witness state");
+  });
+}
+
+absl::StatusOr<std::vector<SplitView>> SqliteStore::ListSplitViews() const {
+  return WithReader([&](Conn& c) {
+    return Collect<SplitView>(
+        c,
+        "SELECT id, origin, first, second, reason, source, raised_us, cleared_us, cleared_by FROM split_views "
+        "ORDER BY id",
+        [](sqlite3_stmt*) {}, ReadSplitRow, "split views");
+  });
+}
+
+absl::Status SqliteStore::AddMember(const Member& member) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  auto s =
+      w.Prepare("INSERT INTO members (name, vkey, country, added_us) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, member.name);
+  BindText(*s, 2, member.vkey);
+  BindText(*s, 3, member.country);
+  sqlite3_bind_int64(*s, 4, member.added_us);
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot add member");
+  if (sqlite3_changes(w.db()) == 0) return absl::AlreadyExistsError(util::StrCat("member ", member.name, " exists"));
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::RemoveMember(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  return w.InWriteTransaction([&]() -> absl::Status {
+    auto peer = w.Prepare("SELECT 1 FROM peers WHERE name = ?1");
+    auto del = w.Prepare("DELETE FROM members WHERE name = ?1");
+    if (!peer.ok()) return peer.status();
+    if (!del.ok()) return del.status();
+    {
+      Reset reset(*peer);
+      BindText(*peer, 1, name);
+      if (sqlite3_step(*peer) == SQLITE_ROW) {
+        return absl::FailedPreconditionError(util::StrCat(name, " is a peer; remove the peer first"));
+      }
+    }
+    Reset reset(*del);
+    BindText(*del, 1, name);
+    if (sqlite3_step(*del) != SQLITE_DONE) return w.Error("cannot remove member");
+    if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no member named ", name));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SqliteStore::AddPeer(const Peer& peer, const Member& member) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  return w.InWriteTransaction([&]() -> absl::Status {
+    auto find = w.Prepare("SELECT vkey FROM members WHERE name = ?1");
+    auto add_member = w.Prepare("INSERT INTO members (name, vkey, country, added_us) VALUES (?1, ?2, ?3, ?4)");
+    auto add_peer = w.Prepare("INSERT INTO peers (name, url, added_us) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+    for (const auto* s : {&find, &add_member, &add_peer}) {
+      if (!s->ok()) return s->status();
+    }
+    bool known = false;
+    {
+      Reset reset(*find);
+      BindText(*find, 1, member.name);
+      int rc = sqlite3_step(*find);
+      if (rc == SQLITE_ROW) {
+        if (ColumnString(*find, 0) != member.vkey) {
+          return absl::AlreadyExistsError(util::StrCat(
+              "member ", member.name, " exists with another key; a key change is a new member, decided by a human"));
+        }
+        known = true;
+      } else if (rc != SQLITE_DONE) {
+        return w.Error("cannot read members");
+      }
+    }
+    if (!known) {
+      Reset reset(*add_member);
+      BindText(*add_member, 1, member.name);
+      BindText(*add_member, 2, member.vkey);
+      BindText(*add_member, 3, member.country);
+      sqlite3_bind_int64(*add_member, 4, member.added_us);
+      if (sqlite3_step(*add_member) != SQLITE_DONE) return w.Error("cannot add member");
+    }
+    Reset reset(*add_peer);
+    BindText(*add_peer, 1, peer.name);
+    BindText(*add_peer, 2, peer.url);
+    sqlite3_bind_int64(*add_peer, 3, peer.added_us);
+    if (sqlite3_step(*add_peer) != SQLITE_DONE) return w.Error("cannot add peer");
+    if (sqlite3_changes(w.db()) == 0) return absl::AlreadyExistsError(util::StrCat("peer ", peer.name, " exists"));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SqliteStore::RemovePeer(std::string_view name) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  auto s = w.Prepare("DELETE FROM peers WHERE name = ?1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, name);
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot remove peer");
+  if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no peer named ", name));
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::SetPeerSyncResult(std::string_view name, int64_t now_us, std::string_view error,
+                                            uint64_t rejected) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  auto s = w.Prepare("UPDATE peers SET last_sync_us = ?2, last_error = ?3, rejected = rejected + ?4 WHERE name = ?1");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  BindText(*s, 1, name);
+  sqlite3_bind_int64(*s, 2, now_us);
+  BindText(*s, 3, error);
+  sqlite3_bind_int64(*s, 4, static_cast<int64_t>(rejected));
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot record the sync result");
+  if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no peer named ", name));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> SqliteStore::KeepForeignCheckpointLocked(const ForeignCheckpoint& c) {
+  Conn& w = *writer_;
+  auto insert = w.Prepare(
+      "INSERT INTO foreign_checkpoints (origin, size, root, note, source, seen_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+      "ON CONFLICT (origin, size, root) DO NOTHING");
+  auto find = w.Prepare("SELECT id FROM foreign_checkpoints WHERE origin = ?1 AND size = ?2 AND root = ?3");
+  if (!insert.ok()) return insert.status();
+  if (!find.ok()) return find.status();
+  {
+    Reset reset(*insert);
+    BindText(*insert, 1, c.origin);
+    sqlite3_bind_int64(*insert, 2, static_cast<int64_t>(std::min<uint64_t>(c.size, INT64_MAX)));
+    BindBlob(*insert, 3, c.root.data(), c.root.size());
+    BindText(*insert, 4, c.note);
+    BindText(*insert, 5, c.source);
+    sqlite3_bind_int64(*insert, 6, c.seen_us);
+    if (sqlite3_step(*insert) != SQLITE_DONE) return w.Error("cannot keep checkpoint");
+  }
+  Reset reset(*find);
+  BindText(*find, 1, c.origin);
+  sqlite3_bind_int64(*find, 2, static_cast<int64_t>(std::min<uint64_t>(c.size, INT64_MAX)));
+  BindBlob(*find, 3, c.root.data(), c.root.size());
+  if (sqlite3_step(*find) != SQLITE_ROW) return w.Error("cannot find kept checkpoint");
+  return sqlite3_column_int64(*find, 0);
+}
+
+absl::StatusOr<int64_t> SqliteStore::KeepForeignCheckpoint(const ForeignCheckpoint& checkpoint) {
+  absl::MutexLock lock(&mu_);
+  int64_t id = 0;
+  absl::Status st = writer_->InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto kept = KeepForeignCheckpointLocked(checkpoint);
+    if (!kept.ok()) return kept.status();
+    id = *kept;
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return id;
+}
+
+absl::StatusOr<uint64_t> SqliteStore::ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer) {
+  static const RecordId kZero{};
+  for (size_t i = 0; i < page.records.size(); ++i) {
+    const NewRecord& r = page.records[i].record;
+    if (r.id == kZero || r.canonical.empty() || r.type.empty() || r.origin.empty() ||
+        page.records[i].checkpoint >= page.checkpoints.size()) {
+      return absl::InvalidArgumentError(util::StrCat("page record ", i, " is incomplete"));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  uint64_t inserted = 0;
+  absl::Status st = w.InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    std::vector<int64_t> ids;
+    for (const ForeignCheckpoint& c : page.checkpoints) {
+      auto id = KeepForeignCheckpointLocked(c);
+      if (!id.ok()) return id.status();
+      ids.push_back(*id);
+    }
+    std::vector<NewRecord> batch;
+    batch.reserve(page.records.size());
+    for (const auto& r : page.records) batch.push_back(r.record);
+    auto put = PutRecordsLocked(batch, signer);
+    if (!put.ok()) return put.status();
+    auto proof = w.Prepare(
+        "INSERT INTO origin_proofs (id, origin_index, checkpoint, proof) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (id) DO NOTHING");
+    if (!proof.ok()) return proof.status();
+    for (size_t i = 0; i < page.records.size(); ++i) {
+      if (!(*put)[i].inserted) continue;
+      ++inserted;
+      const auto& r = page.records[i];
+      std::string bytes = ProofBytes(r.proof);
+      Reset reset(*proof);
+      BindBlob(*proof, 1, r.record.id.data(), r.record.id.size());
+      sqlite3_bind_int64(*proof, 2, static_cast<int64_t>(std::min<uint64_t>(r.origin_index, INT64_MAX)));
+      sqlite3_bind_int64(*proof, 3, ids[r.checkpoint]);
+      BindBlob(*proof, 4, bytes.data(), bytes.size());
+      if (sqlite3_step(*proof) != SQLITE_DONE) return w.Error("cannot keep origin proof");
+    }
+    auto cursor =
+        w.Prepare("UPDATE peers SET cursor = ?2, received = received + ?3, rejected = rejected + ?4 WHERE name = ?1");
+    if (!cursor.ok()) return cursor.status();
+    Reset reset(*cursor);
+    BindText(*cursor, 1, page.peer);
+    BindText(*cursor, 2, page.next_cursor);
+    sqlite3_bind_int64(*cursor, 3, static_cast<int64_t>(inserted));
+    sqlite3_bind_int64(*cursor, 4, static_cast<int64_t>(page.rejected));
+    if (sqlite3_step(*cursor) != SQLITE_DONE) return w.Error("cannot advance the cursor");
+    if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no peer named ", page.peer));
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return inserted;
+}
+
+absl::Status SqliteStore::AdvanceWitnessed(const Witnessed& witnessed, std::optional<uint64_t> expected_size) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  return w.InWriteTransaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    auto current = w.Prepare(
+        "SELECT fc.size FROM witnessed w JOIN foreign_checkpoints fc ON fc.id = w.checkpoint WHERE w.origin = ?1");
+    if (!current.ok()) return current.status();
+    std::optional<uint64_t> held;
+    {
+      Reset reset(*current);
+      BindText(*current, 1, witnessed.checkpoint.origin);
+      int rc = sqlite3_step(*current);
+      if (rc == SQLITE_ROW) {
+        held = static_cast<uint64_t>(sqlite3_column_int64(*current, 0));
+      } else if (rc != SQLITE_DONE) {
+        return w.Error("cannot read the witness state");
+      }
+    }
+    if (held != expected_size) {
+      return absl::FailedPreconditionError(util::StrCat("witnessed size of ", witnessed.checkpoint.origin, " is ",
+                                                        held ? std::to_string(*held) : std::string("none")));
+    }
+    auto id = KeepForeignCheckpointLocked(witnessed.checkpoint);
+    if (!id.ok()) return id.status();
+    auto set = w.Prepare(
+        "INSERT INTO witnessed (origin, checkpoint, cosigned, updated_us) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (origin) DO UPDATE SET checkpoint = excluded.checkpoint, cosigned = excluded.cosigned, "
+        "updated_us = excluded.updated_us");
+    if (!set.ok()) return set.status();
+    Reset reset(*set);
+    BindText(*set, 1, witnessed.checkpoint.origin);
+    sqlite3_bind_int64(*set, 2, *id);
+    BindText(*set, 3, witnessed.cosigned);
+    sqlite3_bind_int64(*set, 4, witnessed.updated_us);
+    if (sqlite3_step(*set) != SQLITE_DONE) return w.Error("cannot update the witness state");
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int64_t> SqliteStore::RaiseSplitView(const SplitView& alert) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  int64_t id = 0;
+  absl::Status st = w.InWriteTransaction([&]() -> absl::Status {
+    auto insert = w.Prepare(
+        "INSERT INTO split_views (origin, first, second, reason, source, raised_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT (origin, first, second) DO NOTHING");
+    auto find = w.Prepare("SELECT id FROM split_views WHERE origin = ?1 AND first = ?2 AND second = ?3");
+    if (!insert.ok()) return insert.status();
+    if (!find.ok()) return find.status();
+    {
+      Reset reset(*insert);
+      BindText(*insert, 1, alert.origin);
+      BindText(*insert, 2, alert.first);
+      BindText(*insert, 3, alert.second);
+      BindText(*insert, 4, alert.reason);
+      BindText(*insert, 5, alert.source);
+      sqlite3_bind_int64(*insert, 6, alert.raised_us);
+      if (sqlite3_step(*insert) != SQLITE_DONE) return w.Error("cannot raise split view");
+    }
+    Reset reset(*find);
+    BindText(*find, 1, alert.origin);
+    BindText(*find, 2, alert.first);
+    BindText(*find, 3, alert.second);
+    if (sqlite3_step(*find) != SQLITE_ROW) return w.Error("cannot find split view");
+    id = sqlite3_column_int64(*find, 0);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return id;
+}
+
+absl::Status SqliteStore::ClearSplitView(int64_t id, int64_t now_us, std::string_view by) {
+  absl::MutexLock lock(&mu_);
+  Conn& w = *writer_;
+  auto s = w.Prepare("UPDATE split_views SET cleared_us = ?2, cleared_by = ?3 WHERE id = ?1 AND cleared_us IS NULL");
+  if (!s.ok()) return s.status();
+  Reset reset(*s);
+  sqlite3_bind_int64(*s, 1, id);
+  sqlite3_bind_int64(*s, 2, now_us);
+  BindText(*s, 3, by);
+  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot clear split view");
+  if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no open split view ", id));
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
   struct stat st;

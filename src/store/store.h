@@ -117,6 +117,94 @@ struct StoredCheckpoint {
   std::string note;  // The C2SP signed note, as signed.
 };
 
+// --- Federation (docs/federation.md) -------------------------------------
+
+// A network member whose records this node accepts, directly or relayed:
+// its node name and its verifier key (C2SP signed-note format).
+struct Member {
+  std::string name;
+  std::string vkey;
+  std::string country;
+  int64_t added_us = 0;
+};
+
+// A member this node pulls from, with where it stands in the peer's feed.
+struct Peer {
+  std::string name;  // Also a Member.
+  std::string url;
+  int64_t added_us = 0;
+  std::string cursor;                   // Opaque feed cursor; "" from the start.
+  std::optional<int64_t> last_sync_us;  // End of the last pull round, success or not.
+  std::string last_error;               // "" when the last round succeeded.
+  uint64_t received = 0;                // Records stored from this peer's feed, ever.
+  uint64_t rejected = 0;                // Records refused from it, ever.
+};
+
+// A checkpoint of another node's log whose signature this node verified.
+struct ForeignCheckpoint {
+  int64_t id = 0;  // Assigned by the store.
+  std::string origin;
+  uint64_t size = 0;
+  log::Hash root{};
+  std::string note;    // As signed by the origin.
+  std::string source;  // How it came: "peer:NAME", "relay:NAME", "gossip:NAME", "push".
+  int64_t seen_us = 0;
+};
+
+// The newest checkpoint of an origin this node verified as consistent with
+// every earlier one it verified, and this node's cosignature of it.
+struct Witnessed {
+  ForeignCheckpoint checkpoint;
+  std::string cosigned;  // The note with our tlog-cosignature/v1 line added.
+  int64_t updated_us = 0;
+};
+
+// Two signed checkpoints of one origin that cannot both be honest.
+struct SplitView {
+  int64_t id = 0;
+  std::string origin;
+  std::string first;   // The note this node held.
+  std::string second;  // The note that contradicts it.
+  std::string reason;
+  std::string source;
+  int64_t raised_us = 0;
+  std::optional<int64_t> cleared_us;
+  std::string cleared_by;
+};
+
+// How a record received from another node is proven in its origin's log.
+struct OriginProof {
+  uint64_t index = 0;            // The record's index in the origin's log.
+  int64_t checkpoint_id = 0;     // ForeignCheckpoint::id.
+  std::string checkpoint_note;   // Filled by reads.
+  std::vector<log::Hash> proof;  // RFC 9162 inclusion proof against it.
+};
+
+// A record in this node's log order, with its origin proof when it came
+// from another node (what the feed serves).
+struct FeedRecord {
+  StoredRecord record;
+  std::optional<OriginProof> origin_proof;
+};
+
+// One verified feed page, stored atomically: its records, the checkpoints
+// that prove them, the witness advances it justified and the new cursor.
+struct PulledPage {
+  std::string peer;
+  std::string next_cursor;
+  // Every checkpoint a record of the page is proven against (ids are
+  // assigned on store; records name them by position).
+  std::vector<ForeignCheckpoint> checkpoints;
+  struct Received {
+    NewRecord record;
+    size_t checkpoint = 0;  // Position in `checkpoints`.
+    uint64_t origin_index = 0;
+    std::vector<log::Hash> proof;
+  };
+  std::vector<Received> records;
+  uint64_t rejected = 0;  // Added to the peer's count (a refused page keeps nothing else).
+};
+
 // Signs the log's checkpoints. The store calls it inside the transaction
 // that grows the log, so a checkpoint is never kept for a tree that is not.
 class CheckpointSigner {
@@ -156,6 +244,20 @@ class ReadOnlyStore : public log::TileReader {
   virtual absl::StatusOr<std::optional<StoredCheckpoint>> LatestCheckpoint() const = 0;
   virtual absl::StatusOr<std::vector<StoredCheckpoint>> ListCheckpoints(std::optional<uint64_t> after_size,
                                                                         size_t limit) const = 0;
+
+  // Federation (issue 5).
+  virtual absl::StatusOr<std::optional<Member>> GetMember(std::string_view name) const = 0;
+  virtual absl::StatusOr<std::vector<Member>> ListMembers() const = 0;  // By name.
+  virtual absl::StatusOr<std::optional<Peer>> GetPeer(std::string_view name) const = 0;
+  virtual absl::StatusOr<std::vector<Peer>> ListPeers() const = 0;  // By name.
+  // Records in log order from `begin`, each with its origin proof if kept.
+  virtual absl::StatusOr<std::vector<FeedRecord>> ListFeed(uint64_t begin, size_t limit) const = 0;
+  // Kept checkpoints of `origin` of tree `size`.
+  virtual absl::StatusOr<std::vector<ForeignCheckpoint>> FindForeignCheckpoints(std::string_view origin,
+                                                                                uint64_t size) const = 0;
+  virtual absl::StatusOr<std::optional<Witnessed>> GetWitnessed(std::string_view origin) const = 0;
+  virtual absl::StatusOr<std::vector<Witnessed>> ListWitnessed() const = 0;   // By origin.
+  virtual absl::StatusOr<std::vector<SplitView>> ListSplitViews() const = 0;  // Oldest first, cleared too.
 
   // Principals and tokens (issue 4).
   virtual absl::StatusOr<std::optional<Principal>> GetPrincipal(std::string_view name) const = 0;
@@ -201,6 +303,36 @@ class Store : public ReadOnlyStore {
   // Marks the token revoked at `now_us` (kept, for the audit trail).
   // NotFound if absent; a revoked token stays revoked at its first time.
   virtual absl::Status RevokeToken(std::string_view id, int64_t now_us) = 0;
+
+  // Federation. AddMember: AlreadyExists if the name is taken.
+  // RemoveMember: NotFound if absent, FailedPrecondition while it is a peer.
+  virtual absl::Status AddMember(const Member& member) = 0;
+  virtual absl::Status RemoveMember(std::string_view name) = 0;
+  // Adds the peer, and `member` as a member unless the same one (name and
+  // key) is one already; AlreadyExists if the peer exists or the member
+  // name is taken with another key. RemovePeer keeps the member and every
+  // record; NotFound if absent.
+  virtual absl::Status AddPeer(const Peer& peer, const Member& member) = 0;
+  virtual absl::Status RemovePeer(std::string_view name) = 0;
+  // The end of a pull round: its time, its error ("" for success).
+  virtual absl::Status SetPeerSyncResult(std::string_view name, int64_t now_us, std::string_view error,
+                                         uint64_t rejected) = 0;
+  // Stores a verified page: its records (with their log entries and
+  // `signer`'s checkpoint as PutBatch does), their origin proofs, the
+  // checkpoints, and the peer's cursor; all or nothing. Returns how many
+  // records were new.
+  virtual absl::StatusOr<uint64_t> ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer) = 0;
+  // Keeps a verified checkpoint (once per origin, size and root); returns
+  // its id.
+  virtual absl::StatusOr<int64_t> KeepForeignCheckpoint(const ForeignCheckpoint& checkpoint) = 0;
+  // Makes `witnessed` the origin's newest witnessed checkpoint if the one
+  // held now has `expected_size` (nullopt: none is held), atomically (C2SP
+  // tlog-witness); else FailedPrecondition. Keeps its checkpoint too.
+  virtual absl::Status AdvanceWitnessed(const Witnessed& witnessed, std::optional<uint64_t> expected_size) = 0;
+  // Raises a split view (kept once per origin and pair of notes); returns
+  // its id. ClearSplitView: NotFound if absent or already cleared.
+  virtual absl::StatusOr<int64_t> RaiseSplitView(const SplitView& alert) = 0;
+  virtual absl::Status ClearSplitView(int64_t id, int64_t now_us, std::string_view by) = 0;
 
  protected:
   virtual absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
