@@ -171,6 +171,24 @@ bool Contains(const VisibleSet& set, records::Tlp tlp, std::string_view record_o
 
 // ------------------------------------------------------------ submission
 
+bool MayFederate(records::Tlp tlp, const std::vector<std::string>& audience, std::string_view origin,
+                 std::string_view sender, std::optional<std::string_view> receiver) {
+  if (receiver && *receiver == origin) return false;
+  switch (tlp) {
+    case records::Tlp::kClear:
+      return true;
+    case records::Tlp::kGreen:
+      return receiver.has_value();
+    case records::Tlp::kAmber:
+    case records::Tlp::kAmberStrict:
+      return receiver.has_value() && origin == sender &&
+             std::find(audience.begin(), audience.end(), *receiver) != audience.end();
+    case records::Tlp::kRed:
+      return false;
+  }
+  return false;
+}
+
 absl::Status CheckSubmitMarking(const Caller& caller, records::Tlp tlp) {
   switch (caller.role) {
     case Role::kPublic:

@@ -85,6 +85,22 @@ VisibleSet VisibleTo(const Caller& caller);
 // origin: Contains(VisibleTo(c), tlp, o, n) == MaySee(c, tlp, o, n).
 bool Contains(const VisibleSet& set, records::Tlp tlp, std::string_view record_origin, std::string_view node_name);
 
+// ------------------------------------------------------------ federation
+
+// May node `sender` pass a record (of `origin`, marked `tlp`, with
+// `audience`) to node `receiver` in a federation feed? PRODUCT.md's table,
+// first two columns:
+//   clear         yes, to anyone, also an unidentified asker (nullopt)
+//   green         to any identified network member; relayed too
+//   amber,        only from its origin (origin == sender), only to a node
+//   amber+strict  named in `audience`; never relayed
+//   red           never
+// A record is never sent back to its own origin. The sender asks this of
+// every record it serves and the receiver asks it again of every record it
+// receives, so neither has to trust the other's reading of the rules.
+bool MayFederate(records::Tlp tlp, const std::vector<std::string>& audience, std::string_view origin,
+                 std::string_view sender, std::optional<std::string_view> receiver);
+
 // ------------------------------------------------------------ submission
 
 // May `caller` submit a record marked `tlp`? OK for staff (any marking) and
