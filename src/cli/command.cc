@@ -13,6 +13,8 @@ std::vector<std::unique_ptr<Command>> RecordCommands();
 std::vector<std::unique_ptr<Command>> LogCommands();
 std::vector<std::unique_ptr<Command>> AccessCommands();
 std::vector<std::unique_ptr<Command>> ServeCommands();
+std::vector<std::unique_ptr<Command>> FederationCommands();
+std::vector<std::unique_ptr<Command>> DemoCommands();
 
 std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all = NodeCommands();
@@ -20,6 +22,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   for (auto& c : LogCommands()) all.push_back(std::move(c));
   for (auto& c : ServeCommands()) all.push_back(std::move(c));
   for (auto& c : AccessCommands()) all.push_back(std::move(c));
+  for (auto& c : FederationCommands()) all.push_back(std::move(c));
+  for (auto& c : DemoCommands()) all.push_back(std::move(c));
   return all;
 }
 
@@ -31,6 +35,8 @@ const std::map<std::string, std::string, std::less<>>& GroupHelp() {
       {"log", "The node's transparency log: checkpoints, proofs, verification."},
       {"principal", "The people and services known to the node, with their roles."},
       {"token", "API tokens of principals: create (shown once), list, revoke."},
+      {"peer", "The nodes this one pulls from and witnesses, and split-view alerts."},
+      {"member", "The network members whose records this node accepts, directly or relayed."},
   };
   return *help;
 }

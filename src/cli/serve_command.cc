@@ -1,6 +1,7 @@
 // serve: the node's HTTP server until SIGINT/SIGTERM (issue 4).
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <ostream>
@@ -9,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "cli/command.h"
+#include "federation/puller.h"
 #include "nlohmann/json.hpp"
 #include "node/node.h"
 #include "server/api.h"
@@ -86,6 +88,9 @@ class ServeCommand final : public Command {
     sub->add_option("--tls-cert", tls_cert_, "PEM certificate chain; with --tls-key, serve HTTPS");
     sub->add_option("--tls-key", tls_key_, "PEM private key");
     sub->add_option("--access-log", access_log_, "Access log: a file, - for stderr (default), or off");
+    sub->add_option("--sync-interval", sync_ms_,
+                    "Pull from every peer this often, in milliseconds (default: [federation] sync_interval_ms; 0: "
+                    "never)");
   }
   absl::Status Run(Context& ctx) override {
     auto opened = node::Node::Open(ctx.data_dir);
@@ -149,6 +154,15 @@ class ServeCommand final : public Command {
       }
     });
 
+    // Pull rounds from every peer. What a round refuses or finds is logged
+    // as JSON lines on stderr and counted in /metrics.
+    std::atomic<bool> cancel_sync{false};
+    absl::Duration sync_every = sync_ms_ >= 0 ? absl::Milliseconds(sync_ms_) : node.config().sync_interval;
+    std::thread syncer;
+    if (sync_every > absl::ZeroDuration()) {
+      syncer = std::thread([&, sync_every] { SyncLoop(node, api, sync_every, stopping, cancel_sync, ctx); });
+    }
+
     const char* scheme = options.tls_cert_file.empty() ? "http" : "https";
     bool v6 = options.host.find(':') != std::string::npos;
     *ctx.err << "aisafe: node " << node.config().name << " serving on " << scheme << "://" << (v6 ? "[" : "")
@@ -159,8 +173,10 @@ class ServeCommand final : public Command {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     *ctx.err << "aisafe: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": finishing in-flight requests\n";
-    (*server)->Shutdown(absl::Seconds(30));
+    cancel_sync = true;
     stopping.Notify();
+    if (syncer.joinable()) syncer.join();
+    (*server)->Shutdown(absl::Seconds(30));
     checkpointer.join();
     // What was stored is checkpointed before the process ends.
     if (auto cp = node.CheckpointLog(); !cp.ok()) *ctx.err << "checkpoint: " << cp.status() << "\n";
@@ -176,6 +192,49 @@ class ServeCommand final : public Command {
   std::string tls_cert_;
   std::string tls_key_;
   std::string access_log_ = "-";
+  int64_t sync_ms_ = -1;
+
+  static void LogLine(nlohmann::json line) {
+    line["time"] = util::FormatTimestamp(absl::Now());
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
+
+  static void SyncLoop(node::Node& node, server::Api& api, absl::Duration every, absl::Notification& stopping,
+                       std::atomic<bool>& cancel, Context&) {
+    server::metrics::Registry& m = api.metrics();
+    federation::SyncObserver observer;
+    observer.on_stored = [&m](const std::string& peer, uint64_t n) {
+      m.GetCounter("aisafe_federation_records_received_total", "Records stored from peers' feeds.", {{"peer", peer}})
+          .Increment(n);
+    };
+    observer.on_rejected = [&m](const std::string& peer, const std::string& kind, const std::string& detail) {
+      m.GetCounter("aisafe_federation_pages_rejected_total", "Feed pages refused, by peer and reason.",
+                   {{"peer", peer}, {"reason", kind}})
+          .Increment();
+      LogLine({{"event", "federation_page_rejected"}, {"peer", peer}, {"reason", kind}, {"detail", detail}});
+    };
+    observer.on_split_view = [&m](const std::string& origin, const std::string& reason) {
+      m.GetCounter("aisafe_split_views_raised_total", "Split-view alerts raised, by origin.", {{"origin", origin}})
+          .Increment();
+      LogLine({{"event", "split_view"}, {"origin", origin}, {"reason", reason}});
+    };
+    federation::SyncOptions options;
+    options.cancel = &cancel;
+    options.client.request_timeout = absl::Seconds(30);
+    federation::Puller puller(&node, options, observer);
+    do {
+      for (const federation::PeerSyncReport& r : puller.SyncAll()) {
+        m.GetCounter("aisafe_federation_sync_rounds_total", "Pull rounds, by peer and outcome.",
+                     {{"peer", r.peer}, {"outcome", r.status.ok() ? "ok" : "error"}})
+            .Increment();
+        if (!r.status.ok() && !absl::IsCancelled(r.status)) {
+          LogLine({{"event", "federation_sync_failed"}, {"peer", r.peer}, {"detail", std::string(r.status.message())}});
+        }
+        if (cancel) break;
+      }
+    } while (!stopping.WaitForNotificationWithTimeout(every));
+  }
 };
 
 }  // namespace

@@ -76,9 +76,14 @@ std::string ConfigText(const NodeConfig& c) {
       "listen = \"%s\"\n"
       "threads = %d\n"
       "# tls_cert = \"cert.pem\"\n"
-      "# tls_key = \"key.pem\"\n",
+      "# tls_key = \"key.pem\"\n"
+      "\n"
+      "[federation]\n"
+      "# aisafe serve pulls from every peer this often, in milliseconds (0: never;\n"
+      "# aisafe sync still pulls on demand).\n"
+      "sync_interval_ms = %d\n",
       kDataDirFormat, c.name, c.country, c.max_record_bytes, absl::ToInt64Milliseconds(c.checkpoint_interval),
-      c.server.listen, c.server.threads);
+      c.server.listen, c.server.threads, absl::ToInt64Milliseconds(c.sync_interval));
 }
 
 // Reads an integer key of [server] within [lo, hi] into `out`, if present.
@@ -178,6 +183,14 @@ absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::strin
     c.checkpoint_interval = absl::Milliseconds(*ms);
   }
   if (auto st = ParseServerSettings(path, t, &c.server); !st.ok()) return st;
+  if (const toml::node* n = t["federation"]["sync_interval_ms"].node()) {
+    auto ms = n->value<int64_t>();
+    if (!ms || *ms < 0 || *ms > 86400000) {
+      return absl::FailedPreconditionError(
+          util::StrCat(path, ": federation.sync_interval_ms must be an integer between 0 and 86400000"));
+    }
+    c.sync_interval = absl::Milliseconds(*ms);
+  }
   return c;
 }
 

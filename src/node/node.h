@@ -53,6 +53,9 @@ struct NodeConfig {
   // (0: one after every batch). Default: 1 s.
   absl::Duration checkpoint_interval = absl::Seconds(1);
   ServerSettings server;
+  // [federation] sync_interval_ms: how often `aisafe serve` pulls from its
+  // peers (0: never). Default: 10 s.
+  absl::Duration sync_interval = absl::Seconds(10);
 };
 
 // Signs the node's checkpoints: origin = the node's name, Ed25519 with the

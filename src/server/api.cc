@@ -6,11 +6,14 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "federation/feed.h"
+#include "federation/publisher.h"
 #include "log/tiles.h"
 #include "nlohmann/json.hpp"
 #include "node/access.h"
 #include "node/transparency.h"
 #include "records/violation.h"
+#include "util/clock.h"
 #include "util/hex.h"
 #include "util/strings.h"
 
@@ -166,6 +169,11 @@ struct Api::Impl {
   static Response Tile(Api& api, std::string_view tile_path);
   static Response Health(Api& api);
   static Response Metrics(Api& api);
+  static Response Feed(Api& api, const Request& req);
+  static Response WitnessView(Api& api);
+  static Response Consistency(Api& api, const Request& req);
+  static Response FederationStatus(Api& api, const Request& req);
+  static Response AddCheckpoint(Api& api, const Request& req);
   static absl::StatusOr<auth::Caller> Caller(Api& api, const Request& req) {
     return node::Authenticate(api.node_->store(), req.Header("authorization"), api.node_->clock().Now());
   }
@@ -184,7 +192,9 @@ Api::Api(node::Node* node, ApiOptions options)
       submitter_(
           node::SubmitterOptions{
               .origin = node->config().name, .max_record_bytes = node->config().max_record_bytes, .threads = 1},
-          &node->store(), &node->clock(), &node->checkpoint_signer()) {
+          &node->store(), &node->clock(), &node->checkpoint_signer()),
+      replays_(std::make_unique<federation::ReplayGuard>()),
+      witness_(std::make_unique<federation::Witness>(&node->store(), &node->signer(), &node->clock())) {
   store::Store* store = &node_->store();
   metrics_.AddCallbackGauge("aisafe_log_size", "Entries in the node's transparency log.", [store] {
     auto n = store->LogSize();
@@ -199,6 +209,12 @@ Api::Api(node::Node* node, ApiOptions options)
     return cp.ok() && *cp ? static_cast<double>((*cp)->size) : -1.0;
   });
   metrics_.GetCounter("aisafe_store_errors_total", "Store operations that failed with a fault of the store.");
+  metrics_.AddCallbackGauge("aisafe_split_view_alerts", "Split-view alerts not yet cleared by a human.", [store] {
+    auto alerts = store->ListSplitViews();
+    if (!alerts.ok()) return -1.0;
+    return static_cast<double>(
+        std::count_if(alerts->begin(), alerts->end(), [](const store::SplitView& a) { return !a.cleared_us; }));
+  });
 }
 
 const std::vector<RouteInfo>& Api::Routes() {
@@ -210,6 +226,11 @@ const std::vector<RouteInfo>& Api::Routes() {
       {"GET", "/log/checkpoint"},
       {"GET", "/log/tile/{level}/{index}"},
       {"GET", "/log/tile/entries/{index}"},
+      {"GET", "/v1/federation/feed"},
+      {"GET", "/v1/federation/witness"},
+      {"GET", "/v1/federation/consistency"},
+      {"GET", "/v1/federation/status"},
+      {"POST", "/witness/add-checkpoint"},
       {"GET", "/healthz"},
       {"GET", "/metrics"},
       {"GET", "/openapi.json"},
@@ -275,6 +296,19 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
     bool entries = path.starts_with("/log/tile/entries/");
     return only_get(entries ? "/log/tile/entries/{index}" : "/log/tile/{level}/{index}",
                     [&] { return Tile(api, path.substr(5)); });
+  }
+  if (path == "/v1/federation/feed") return only_get("/v1/federation/feed", [&] { return Feed(api, req); });
+  if (path == "/v1/federation/witness") return only_get("/v1/federation/witness", [&] { return WitnessView(api); });
+  if (path == "/v1/federation/consistency") {
+    return only_get("/v1/federation/consistency", [&] { return Consistency(api, req); });
+  }
+  if (path == "/v1/federation/status") {
+    return only_get("/v1/federation/status", [&] { return FederationStatus(api, req); });
+  }
+  if (path == "/witness/add-checkpoint") {
+    *route = "/witness/add-checkpoint";
+    if (req.method != "POST") return method_not_allowed("POST");
+    return AddCheckpoint(api, req);
   }
   if (path == "/v1/records") {
     *route = "/v1/records";
@@ -518,6 +552,150 @@ Response Api::Impl::Tile(Api& api, std::string_view tile_path) {
                // Tiles never change once served at a width: immutable.
                {"Cache-Control", "public, max-age=31536000, immutable"}};
   r.body = std::move(*bytes);
+  return r;
+}
+
+Response Api::Impl::Feed(Api& api, const Request& req) {
+  std::string bad;
+  auto params = ParseQuery(req.query, {"cursor", "limit", "have"}, &bad);
+  if (!params.ok()) return ParameterProblem(bad, Msg(params.status()));
+  federation::FeedRequest fr;
+  fr.limit = federation::kDefaultFeedPage;
+  for (const auto& [name, value] : *params) {
+    if (name == "cursor") {
+      fr.cursor = value;
+    } else if (name == "limit") {
+      auto n = ParseUint(value);
+      if (!n || *n < 1 || *n > federation::kMaxFeedPage) {
+        return ParameterProblem("limit", util::StrCat("must be an integer from 1 to ", federation::kMaxFeedPage));
+      }
+      fr.limit = *n;
+    } else if (name == "have") {
+      fr.have = ParseUint(value);
+      if (!fr.have) return ParameterProblem("have", "must be a tree size, a non-negative integer");
+    }
+  }
+  // The signature covers the path as sent, not as decoded.
+  std::string_view raw_path = std::string_view(req.target).substr(0, req.target.find('?'));
+  federation::SignedParts parts{
+      req.method, raw_path, req.query, req.Header("date"), req.Header("signature-input"), req.Header("signature")};
+  auto asker = federation::AuthenticateAsker(api.node_->store(), parts, *api.replays_, api.node_->clock().Now());
+  if (!asker.ok()) {
+    if (asker.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, asker.status());
+    Response r = Problem(401, "Unauthorized", Msg(asker.status()));
+    r.headers.emplace_back("WWW-Authenticate", "Signature");
+    return r;
+  }
+  fr.asker = *asker;
+  auto body = federation::ServeFeed(*api.node_, fr);
+  if (!body.ok()) {
+    if (body.status().code() == absl::StatusCode::kInvalidArgument) {
+      std::string_view m = Msg(body.status());
+      return ParameterProblem(m.substr(0, m.find(':')), m.substr(m.find(':') + 2));
+    }
+    if (body.status().code() == absl::StatusCode::kFailedPrecondition) {
+      Response r = Problem(503, "Service Unavailable", Msg(body.status()));
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    return StoreFault(api, body.status());
+  }
+  api.metrics_
+      .GetCounter("aisafe_federation_feed_pages_total",
+                  "Feed pages served, by whether the asker was a verified member.",
+                  {{"asker", fr.asker ? "member" : "anonymous"}})
+      .Increment();
+  Response r = JsonResponse(200, std::move(*body));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response Api::Impl::WitnessView(Api& api) {
+  auto body = federation::ServeWitnessView(*api.node_);
+  if (!body.ok()) return StoreFault(api, body.status());
+  Response r = JsonResponse(200, std::move(*body));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response Api::Impl::Consistency(Api& api, const Request& req) {
+  std::string bad;
+  auto params = ParseQuery(req.query, {"old", "new"}, &bad);
+  if (!params.ok()) return ParameterProblem(bad, Msg(params.status()));
+  std::optional<uint64_t> sizes[2];
+  for (const auto& [name, value] : *params) {
+    auto n = ParseUint(value);
+    if (!n) return ParameterProblem(name, "must be a tree size, a non-negative integer");
+    sizes[name == "old" ? 0 : 1] = n;
+  }
+  if (!sizes[0]) return ParameterProblem("old", "is required");
+  if (!sizes[1]) return ParameterProblem("new", "is required");
+  auto body = federation::ServeConsistency(*api.node_, *sizes[0], *sizes[1]);
+  if (!body.ok()) {
+    if (body.status().code() == absl::StatusCode::kOutOfRange) {
+      return Problem(416, "Range Not Satisfiable", Msg(body.status()));
+    }
+    return StoreFault(api, body.status());
+  }
+  return JsonResponse(200, std::move(*body));
+}
+
+Response Api::Impl::FederationStatus(Api& api, const Request& req) {
+  auto caller = Caller(api, req);
+  if (!caller.ok() || caller->role == auth::Role::kPublic) {
+    if (!caller.ok() && caller.status().code() != absl::StatusCode::kUnauthenticated) {
+      return StoreFault(api, caller.status());
+    }
+    Response r = Problem(401, "Unauthorized", "the network's state needs a bearer token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  const store::Store& store = api.node_->store();
+  auto peers = store.ListPeers();
+  auto witnessed = store.ListWitnessed();
+  auto alerts = store.ListSplitViews();
+  if (!peers.ok()) return StoreFault(api, peers.status());
+  if (!witnessed.ok()) return StoreFault(api, witnessed.status());
+  if (!alerts.ok()) return StoreFault(api, alerts.status());
+  Json out = {{"node", api.node_->config().name},
+              {"peers", Json::array()},
+              {"witnessed", Json::array()},
+              {"split_views", Json::array()}};
+  for (const store::Peer& p : *peers) {
+    Json j = {{"name", p.name},         {"url", p.url},           {"cursor", p.cursor},
+              {"received", p.received}, {"rejected", p.rejected}, {"last_error", p.last_error}};
+    j["last_sync"] =
+        p.last_sync_us ? Json(util::FormatTimestamp(absl::FromUnixMicros(*p.last_sync_us))) : Json(nullptr);
+    out["peers"].push_back(std::move(j));
+  }
+  for (const store::Witnessed& w : *witnessed) {
+    out["witnessed"].push_back({{"origin", w.checkpoint.origin},
+                                {"size", w.checkpoint.size},
+                                {"checkpoint", w.cosigned},
+                                {"updated", util::FormatTimestamp(absl::FromUnixMicros(w.updated_us))}});
+  }
+  for (const store::SplitView& a : *alerts) {
+    Json j = {{"id", a.id},
+              {"origin", a.origin},
+              {"reason", a.reason},
+              {"source", a.source},
+              {"first", a.first},
+              {"second", a.second},
+              {"raised", util::FormatTimestamp(absl::FromUnixMicros(a.raised_us))}};
+    j["cleared"] = a.cleared_us ? Json(util::FormatTimestamp(absl::FromUnixMicros(*a.cleared_us))) : Json(nullptr);
+    out["split_views"].push_back(std::move(j));
+  }
+  Response r = JsonResponse(200, out.dump(-1, ' ', false, Json::error_handler_t::replace));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response Api::Impl::AddCheckpoint(Api& api, const Request& req) {
+  federation::WitnessReply reply = federation::AddCheckpoint(*api.node_, *api.witness_, req.body);
+  Response r;
+  r.status = reply.status;
+  r.headers = {{"Content-Type", reply.content_type}, {"Cache-Control", "no-store"}};
+  r.body = std::move(reply.body);
   return r;
 }
 

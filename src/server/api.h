@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "federation/http_signature.h"
+#include "federation/witness.h"
 #include "node/node.h"
 #include "node/submitter.h"
 #include "server/http_server.h"
@@ -61,6 +63,8 @@ class Api {
   RateLimiter token_limiter_;
   RateLimiter address_limiter_;
   node::Submitter submitter_;
+  std::unique_ptr<federation::ReplayGuard> replays_;  // Nonces of signed feed requests.
+  std::unique_ptr<federation::Witness> witness_;      // For pushes to add-checkpoint.
 };
 
 }  // namespace aisafe::server
