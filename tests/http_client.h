@@ -125,9 +125,9 @@ inline HttpResult Http(uint16_t port, const std::string& method, const std::stri
 // `aisafe --data DIR serve --listen 127.0.0.1:0 ...`, stopped by SIGTERM.
 class ServeProcess {
  public:
-  ServeProcess(const std::string& data, std::vector<std::string> extra = {}) {
+  ServeProcess(const std::string& data, std::vector<std::string> extra = {}, std::string listen = "127.0.0.1:0") {
     std::vector<std::string> args = {AISAFE_BINARY, "--data",    data, "serve",        "--listen",
-                                     "127.0.0.1:0", "--threads", "2",  "--access-log", "off"};
+                                     listen,        "--threads", "2",  "--access-log", "off"};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
