@@ -70,20 +70,20 @@ std::string ConfigText(const NodeConfig& c) {
       "# every write). Writes wait for the checkpoint that covers them.\n"
       "checkpoint_interval_ms = %d\n"
       "\n"
+      "[federation]\n"
+      "# aisafe serve pulls from every peer this often, in milliseconds (0: never;\n"
+      "# aisafe sync still pulls on demand).\n"
+      "sync_interval_ms = %d\n"
+      "\n"
       "[server]\n"
       "# aisafe serve: address, threads (0: one per core), limits and TLS.\n"
       "# Flags of serve override these; docs/formats/data-dir.md lists them all.\n"
       "listen = \"%s\"\n"
       "threads = %d\n"
       "# tls_cert = \"cert.pem\"\n"
-      "# tls_key = \"key.pem\"\n"
-      "\n"
-      "[federation]\n"
-      "# aisafe serve pulls from every peer this often, in milliseconds (0: never;\n"
-      "# aisafe sync still pulls on demand).\n"
-      "sync_interval_ms = %d\n",
+      "# tls_key = \"key.pem\"\n",
       kDataDirFormat, c.name, c.country, c.max_record_bytes, absl::ToInt64Milliseconds(c.checkpoint_interval),
-      c.server.listen, c.server.threads, absl::ToInt64Milliseconds(c.sync_interval));
+      absl::ToInt64Milliseconds(c.sync_interval), c.server.listen, c.server.threads);
 }
 
 // Reads an integer key of [server] within [lo, hi] into `out`, if present.
