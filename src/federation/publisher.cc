@@ -21,6 +21,9 @@ using Json = nlohmann::json;
 // A page scans at most this many log entries per record it may return, so
 // an asker allowed little of a large log still gets quick (sparser) pages.
 constexpr size_t kScanFactor = 4;
+// A page stops growing past this many bytes of records (it always holds at
+// least one), so large records cannot make a page too big to hold.
+constexpr size_t kMaxPageRecordBytes = 16 << 20;
 
 std::vector<std::string> AudienceOf(const std::string& canonical) {
   std::vector<std::string> out;
@@ -74,14 +77,18 @@ absl::StatusOr<std::string> ServeFeed(const node::Node& node, const FeedRequest&
   uint64_t next = *begin;
   const size_t scan_budget = request.limit * kScanFactor;
   size_t scanned = 0;
-  while (next < size && page.entries.size() < request.limit && scanned < scan_budget) {
+  size_t bytes = 0;
+  auto full = [&] {
+    return page.entries.size() >= request.limit || scanned >= scan_budget || bytes >= kMaxPageRecordBytes;
+  };
+  while (next < size && !full()) {
     size_t chunk = static_cast<size_t>(std::min<uint64_t>(request.limit, size - next));
     auto rows = store.ListFeed(next, chunk);
     if (!rows.ok()) return rows.status();
     if (rows->empty()) break;
     for (store::FeedRecord& row : *rows) {
       const store::StoredRecord& r = row.record;
-      if (r.log_index >= size || page.entries.size() >= request.limit || scanned >= scan_budget) break;
+      if (r.log_index >= size || full()) break;
       ++scanned;
       next = r.log_index + 1;
       auto tlp = records::ParseTlp(r.tlp);
@@ -91,6 +98,7 @@ absl::StatusOr<std::string> ServeFeed(const node::Node& node, const FeedRequest&
       if (!auth::MayFederate(*tlp, audience, r.origin, self, asker)) continue;
       FeedEntry e;
       e.index = r.log_index;
+      bytes += r.canonical.size();
       e.record_json = std::move(row.record.canonical);
       if (r.origin == self) {
         auto proof = log::InclusionProof(tree, r.log_index, size);
