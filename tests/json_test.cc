@@ -11,6 +11,14 @@ TEST(Json, ParsesValidDocuments) {
   EXPECT_EQ((*doc)["a"][1], "ไทย");
 }
 
+TEST(Json, RejectsDuplicateEmptyMemberNames) {
+  // "" is a member name like any other; a repeated one is a duplicate too.
+  auto doc = ParseJson(R"({"":1,"":2})");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_NE(doc.status().message().find("duplicate member name \"\""), absl::string_view::npos) << doc.status();
+  EXPECT_TRUE(ParseJson(R"({"":1,"a":{"":2}})").ok());
+}
+
 TEST(Json, RejectsDuplicateMembers) {
   auto doc = ParseJson(R"({"a": 1, "b": {"c": 1, "c": 2}})");
   ASSERT_FALSE(doc.ok());

@@ -1,5 +1,6 @@
 #include "records/json.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,8 @@ std::string Where(std::string_view text, size_t pos) {
 absl::StatusOr<Json> ParseJson(std::string_view text) {
   // Per open object, the member names seen so far.
   std::vector<absl::flat_hash_set<std::string>> names;
-  std::string duplicate;
-  std::string duplicate_path;
+  // The first repeated name; "" is a name too, so absence is nullopt.
+  std::optional<std::string> duplicate;
   auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
     switch (event) {
       case Json::parse_event_t::object_start:
@@ -77,7 +78,7 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
         names.pop_back();
         break;
       case Json::parse_event_t::key:
-        if (!names.back().insert(parsed.get_ref<const std::string&>()).second && duplicate.empty()) {
+        if (!names.back().insert(parsed.get_ref<const std::string&>()).second && !duplicate) {
           duplicate = parsed.get<std::string>();
         }
         break;
@@ -89,9 +90,9 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
   try {
     Json doc = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true,
                            /*ignore_comments=*/false);
-    if (!duplicate.empty()) {
+    if (duplicate) {
       return absl::InvalidArgumentError(
-          util::StrCat("duplicate member name \"", duplicate, "\" (I-JSON forbids duplicates)"));
+          util::StrCat("duplicate member name \"", *duplicate, "\" (I-JSON forbids duplicates)"));
     }
     return doc;
   } catch (const Json::parse_error& e) {
