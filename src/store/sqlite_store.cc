@@ -172,7 +172,8 @@ class Reset {
 
 void BindBlob(sqlite3_stmt* s, int i, const void* p, size_t n) { sqlite3_bind_blob64(s, i, p, n, SQLITE_STATIC); }
 void BindText(sqlite3_stmt* s, int i, std::string_view t) {
-  sqlite3_bind_text64(s, i, t.data(), t.size(), SQLITE_STATIC, SQLITE_UTF8);
+  // An empty view may have a null data(), which SQLite would bind as NULL.
+  sqlite3_bind_text64(s, i, t.data() ? t.data() : "", t.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
 void BindOptionalInt(sqlite3_stmt* s, int i, const std::optional<int64_t>& v) {
   if (v) {
