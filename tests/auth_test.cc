@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "util/hex.h"
 #include "util/sha256.h"
@@ -311,6 +314,137 @@ TEST(Principals, Names) {
         std::string("_alice"), std::string("a b"), std::string("a/b"), std::string("a+b"), std::string("a:b"),
         std::string("al\xc3\xa9"), std::string("a\n"), std::string("a\0b", 3), std::string(" alice")}) {
     EXPECT_EQ(CheckPrincipalName(bad).code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+// ------------------------------------------------------------ federation
+
+// PRODUCT.md "Sharing rules", the two federation columns, copied:
+//
+//   | marking      | who may receive it from the origin        | may a recipient pass it on?  |
+//   | clear        | anyone, including unauthenticated readers | yes                          |
+//   | green        | any network member node                   | yes, to network members      |
+//   | amber        | only the nodes named in `audience`        | never to another node; ...   |
+//   | amber+strict | only the nodes named in `audience`        | no                           |
+//   | red          | nobody: it never leaves its origin        | no                           |
+//
+// and auth.h's added rule: a record is never sent back to its own origin.
+// Every combination of marking, receiver (unidentified / a member named in
+// the audience / a member not named), path (from the origin / relayed by
+// another node) and whether the receiver is the origin, written out.
+enum class Receiver { kAnonymous, kInAudience, kNotInAudience };
+enum class Path { kFromOrigin, kRelayed };
+
+struct FederateRow {
+  Tlp tlp;
+  Receiver receiver;
+  Path path;
+  bool receiver_is_origin;
+  bool allowed;
+};
+
+constexpr FederateRow kFederateTable[] = {
+    // clang-format off
+    // marking          receiver                   path               to origin  allowed
+    {Tlp::kClear,       Receiver::kAnonymous,     Path::kFromOrigin, false,     true},
+    {Tlp::kClear,       Receiver::kAnonymous,     Path::kRelayed,    false,     true},
+    {Tlp::kClear,       Receiver::kInAudience,    Path::kFromOrigin, false,     true},
+    {Tlp::kClear,       Receiver::kInAudience,    Path::kFromOrigin, true,      false},
+    {Tlp::kClear,       Receiver::kInAudience,    Path::kRelayed,    false,     true},
+    {Tlp::kClear,       Receiver::kInAudience,    Path::kRelayed,    true,      false},
+    {Tlp::kClear,       Receiver::kNotInAudience, Path::kFromOrigin, false,     true},
+    {Tlp::kClear,       Receiver::kNotInAudience, Path::kFromOrigin, true,      false},
+    {Tlp::kClear,       Receiver::kNotInAudience, Path::kRelayed,    false,     true},
+    {Tlp::kClear,       Receiver::kNotInAudience, Path::kRelayed,    true,      false},
+
+    {Tlp::kGreen,       Receiver::kAnonymous,     Path::kFromOrigin, false,     false},
+    {Tlp::kGreen,       Receiver::kAnonymous,     Path::kRelayed,    false,     false},
+    {Tlp::kGreen,       Receiver::kInAudience,    Path::kFromOrigin, false,     true},
+    {Tlp::kGreen,       Receiver::kInAudience,    Path::kFromOrigin, true,      false},
+    {Tlp::kGreen,       Receiver::kInAudience,    Path::kRelayed,    false,     true},
+    {Tlp::kGreen,       Receiver::kInAudience,    Path::kRelayed,    true,      false},
+    {Tlp::kGreen,       Receiver::kNotInAudience, Path::kFromOrigin, false,     true},
+    {Tlp::kGreen,       Receiver::kNotInAudience, Path::kFromOrigin, true,      false},
+    {Tlp::kGreen,       Receiver::kNotInAudience, Path::kRelayed,    false,     true},
+    {Tlp::kGreen,       Receiver::kNotInAudience, Path::kRelayed,    true,      false},
+
+    {Tlp::kAmber,       Receiver::kAnonymous,     Path::kFromOrigin, false,     false},
+    {Tlp::kAmber,       Receiver::kAnonymous,     Path::kRelayed,    false,     false},
+    {Tlp::kAmber,       Receiver::kInAudience,    Path::kFromOrigin, false,     true},
+    {Tlp::kAmber,       Receiver::kInAudience,    Path::kFromOrigin, true,      false},
+    {Tlp::kAmber,       Receiver::kInAudience,    Path::kRelayed,    false,     false},
+    {Tlp::kAmber,       Receiver::kInAudience,    Path::kRelayed,    true,      false},
+    {Tlp::kAmber,       Receiver::kNotInAudience, Path::kFromOrigin, false,     false},
+    {Tlp::kAmber,       Receiver::kNotInAudience, Path::kFromOrigin, true,      false},
+    {Tlp::kAmber,       Receiver::kNotInAudience, Path::kRelayed,    false,     false},
+    {Tlp::kAmber,       Receiver::kNotInAudience, Path::kRelayed,    true,      false},
+
+    {Tlp::kAmberStrict, Receiver::kAnonymous,     Path::kFromOrigin, false,     false},
+    {Tlp::kAmberStrict, Receiver::kAnonymous,     Path::kRelayed,    false,     false},
+    {Tlp::kAmberStrict, Receiver::kInAudience,    Path::kFromOrigin, false,     true},
+    {Tlp::kAmberStrict, Receiver::kInAudience,    Path::kFromOrigin, true,      false},
+    {Tlp::kAmberStrict, Receiver::kInAudience,    Path::kRelayed,    false,     false},
+    {Tlp::kAmberStrict, Receiver::kInAudience,    Path::kRelayed,    true,      false},
+    {Tlp::kAmberStrict, Receiver::kNotInAudience, Path::kFromOrigin, false,     false},
+    {Tlp::kAmberStrict, Receiver::kNotInAudience, Path::kFromOrigin, true,      false},
+    {Tlp::kAmberStrict, Receiver::kNotInAudience, Path::kRelayed,    false,     false},
+    {Tlp::kAmberStrict, Receiver::kNotInAudience, Path::kRelayed,    true,      false},
+
+    {Tlp::kRed,         Receiver::kAnonymous,     Path::kFromOrigin, false,     false},
+    {Tlp::kRed,         Receiver::kAnonymous,     Path::kRelayed,    false,     false},
+    {Tlp::kRed,         Receiver::kInAudience,    Path::kFromOrigin, false,     false},
+    {Tlp::kRed,         Receiver::kInAudience,    Path::kFromOrigin, true,      false},
+    {Tlp::kRed,         Receiver::kInAudience,    Path::kRelayed,    false,     false},
+    {Tlp::kRed,         Receiver::kInAudience,    Path::kRelayed,    true,      false},
+    {Tlp::kRed,         Receiver::kNotInAudience, Path::kFromOrigin, false,     false},
+    {Tlp::kRed,         Receiver::kNotInAudience, Path::kFromOrigin, true,      false},
+    {Tlp::kRed,         Receiver::kNotInAudience, Path::kRelayed,    false,     false},
+    {Tlp::kRed,         Receiver::kNotInAudience, Path::kRelayed,    true,      false},
+    // clang-format on
+};
+
+TEST(MayFederate, TableCoversEveryCombinationOnce) {
+  std::set<std::tuple<int, int, int, bool>> seen;
+  for (const FederateRow& r : kFederateTable) {
+    EXPECT_FALSE(r.receiver == Receiver::kAnonymous && r.receiver_is_origin) << "an unidentified asker is no origin";
+    EXPECT_TRUE(seen.insert({static_cast<int>(r.tlp), static_cast<int>(r.receiver), static_cast<int>(r.path),
+                             r.receiver_is_origin})
+                    .second)
+        << "duplicate row";
+  }
+  // 5 markings x (anonymous x 2 paths + 2 member kinds x 2 paths x 2).
+  EXPECT_EQ(seen.size(), 5u * (2 + 2 * 2 * 2));
+}
+
+TEST(MayFederate, FollowsTheSharingTable) {
+  constexpr char kOrigin[] = "th-aisi";
+  constexpr char kRelay[] = "uk-aisi";
+  constexpr char kReceiver[] = "jp-aisi";
+  for (const FederateRow& r : kFederateTable) {
+    std::string sender = r.path == Path::kFromOrigin ? kOrigin : kRelay;
+    std::optional<std::string> receiver;
+    if (r.receiver != Receiver::kAnonymous) receiver = r.receiver_is_origin ? kOrigin : kReceiver;
+    // Other names in the audience too, so "named" means named, not "alone".
+    std::vector<std::string> audience = {"fr-aisi", kRelay};
+    if (r.receiver == Receiver::kInAudience) audience.push_back(*receiver);
+    std::optional<std::string_view> receiver_view;
+    if (receiver) receiver_view = *receiver;
+    EXPECT_EQ(MayFederate(r.tlp, audience, kOrigin, sender, receiver_view), r.allowed)
+        << records::TlpName(r.tlp) << ", receiver " << (receiver ? *receiver : "(anonymous)")
+        << (r.receiver == Receiver::kInAudience ? " in" : " not in") << " the audience, sender " << sender;
+  }
+}
+
+TEST(MayFederate, AudienceMatchesNamesExactly) {
+  // Audience entries are node names: no prefix, substring or empty match.
+  for (Tlp tlp : {Tlp::kAmber, Tlp::kAmberStrict}) {
+    for (const std::vector<std::string>& audience :
+         {std::vector<std::string>{}, std::vector<std::string>{"jp-aisi2"}, std::vector<std::string>{"jp"},
+          std::vector<std::string>{""}, std::vector<std::string>{"jp-aisi "}}) {
+      EXPECT_FALSE(MayFederate(tlp, audience, "th-aisi", "th-aisi", std::string_view("jp-aisi")))
+          << records::TlpName(tlp) << " " << (audience.empty() ? "(empty)" : audience[0]);
+    }
+    EXPECT_TRUE(MayFederate(tlp, {"x", "jp-aisi", "y"}, "th-aisi", "th-aisi", std::string_view("jp-aisi")));
   }
 }
 
