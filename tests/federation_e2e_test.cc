@@ -318,9 +318,9 @@ TEST_F(LyingSenderTest, RelayedAmberRecordIsRefused) {
   ASSERT_EQ(pulled.code, 0) << pulled.err;
   keys::Signer sg = KeyOf("sg.test");
   federation::HttpClient th(*federation::ParseUrl(Url(origin.port())), {});
-  auto h = federation::SignRequest(sg, "GET", "/v1/federation/feed", "", absl::Now());
+  auto h = federation::SignRequest(sg, "GET", "/v1/federation/feed", "to=th.test", absl::Now());
   auto resp = th.Send({"GET",
-                       "/v1/federation/feed",
+                       "/v1/federation/feed?to=th.test",
                        {{"Date", h.date}, {"Signature-Input", h.signature_input}, {"Signature", h.signature}},
                        ""});
   ASSERT_TRUE(resp.ok());
@@ -350,16 +350,23 @@ TEST_F(LyingSenderTest, SenderOfAnotherNameIsRefusedAndUnsignedAskersGetClearOnl
   EXPECT_EQ(page["entries"][0]["record"]["tlp"], "clear");
   // A bad signature by a member is refused, not downgraded.
   keys::Signer my = KeyOf("my.test");
-  auto h = federation::SignRequest(my, "GET", "/v1/federation/feed", "limit=5", absl::Now());
+  auto h = federation::SignRequest(my, "GET", "/v1/federation/feed", "limit=5&to=sg.test", absl::Now());
   HttpOptions o;
   o.headers = {{"Date", h.date}, {"Signature-Input", h.signature_input}, {"Signature", h.signature}};
-  HttpResult bad = Http(sender_->port(), "GET", "/v1/federation/feed?limit=6", o);
+  HttpResult bad = Http(sender_->port(), "GET", "/v1/federation/feed?limit=6&to=sg.test", o);
   EXPECT_EQ(bad.status, 401) << bad.body;
-  HttpResult good = Http(sender_->port(), "GET", "/v1/federation/feed?limit=5", o);
+  HttpResult good = Http(sender_->port(), "GET", "/v1/federation/feed?limit=5&to=sg.test", o);
   EXPECT_EQ(good.status, 200) << good.body;
   EXPECT_EQ(Json::parse(good.body)["entries"].size(), 3u);
-  HttpResult replay = Http(sender_->port(), "GET", "/v1/federation/feed?limit=5", o);
+  HttpResult replay = Http(sender_->port(), "GET", "/v1/federation/feed?limit=5&to=sg.test", o);
   EXPECT_EQ(replay.status, 401) << replay.body;
+  // A request signed for another node cannot be replayed here.
+  auto other = federation::SignRequest(my, "GET", "/v1/federation/feed", "to=vn.test", absl::Now());
+  HttpOptions o2;
+  o2.headers = {{"Date", other.date}, {"Signature-Input", other.signature_input}, {"Signature", other.signature}};
+  HttpResult elsewhere = Http(sender_->port(), "GET", "/v1/federation/feed?to=vn.test", o2);
+  EXPECT_EQ(elsewhere.status, 401) << elsewhere.body;
+  EXPECT_NE(elsewhere.body.find("\"parameter\":\"to\""), std::string::npos) << elsewhere.body;
   // A peer whose page names another sender.
   TamperingProxy proxy(sender_->port(), [](Json& p) { p["sender"] = "vn.test"; });
   ExpectRefused(proxy.url(), "not the peer");

@@ -258,7 +258,8 @@ struct Puller::Impl {
   absl::StatusOr<bool> Page(std::string* cursor) {
     auto held = node().store().GetWitnessed(peer.name);
     if (!held.ok()) return held.status();
-    std::string query = util::StrCat("limit=", p.options_.page_limit);
+    // `to` binds the signed request to this peer (docs/federation.md).
+    std::string query = util::StrCat("limit=", p.options_.page_limit, "&to=", peer.name);
     if (!cursor->empty()) util::StrAppend(&query, "&cursor=", *cursor);
     if (*held) util::StrAppend(&query, "&have=", (*held)->checkpoint.size);
     auto resp = SignedGet(client, base_path, "/v1/federation/feed", query);

@@ -557,10 +557,11 @@ Response Api::Impl::Tile(Api& api, std::string_view tile_path) {
 
 Response Api::Impl::Feed(Api& api, const Request& req) {
   std::string bad;
-  auto params = ParseQuery(req.query, {"cursor", "limit", "have"}, &bad);
+  auto params = ParseQuery(req.query, {"cursor", "limit", "have", "to"}, &bad);
   if (!params.ok()) return ParameterProblem(bad, Msg(params.status()));
   federation::FeedRequest fr;
   fr.limit = federation::kDefaultFeedPage;
+  std::optional<std::string> to;
   for (const auto& [name, value] : *params) {
     if (name == "cursor") {
       fr.cursor = value;
@@ -573,6 +574,8 @@ Response Api::Impl::Feed(Api& api, const Request& req) {
     } else if (name == "have") {
       fr.have = ParseUint(value);
       if (!fr.have) return ParameterProblem("have", "must be a tree size, a non-negative integer");
+    } else if (name == "to") {
+      to = value;
     }
   }
   // The signature covers the path as sent, not as decoded.
@@ -583,6 +586,16 @@ Response Api::Impl::Feed(Api& api, const Request& req) {
   if (!asker.ok()) {
     if (asker.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, asker.status());
     Response r = Problem(401, "Unauthorized", Msg(asker.status()));
+    r.headers.emplace_back("WWW-Authenticate", "Signature");
+    return r;
+  }
+  // The signature covers the query, and `to` in it names the node the
+  // request was made for: a request one node received cannot be replayed
+  // by it to another node to read what was meant for the signer.
+  if (*asker && to != api.node_->config().name) {
+    Response r = Problem(401, "Unauthorized",
+                         util::StrCat("a signed feed request must name this node, ?to=", api.node_->config().name),
+                         Json::array({{{"parameter", "to"}, {"detail", "must be this node's name"}}}));
     r.headers.emplace_back("WWW-Authenticate", "Signature");
     return r;
   }
