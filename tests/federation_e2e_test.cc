@@ -438,6 +438,13 @@ TEST_F(FederationTest, SplitViewIsFoundOnceThePeersExchangeCheckpoints) {
   Result clear = At("my.split", {"peer", "clear", std::to_string(id), "--by", "duty officer"});
   EXPECT_EQ(clear.code, 0) << clear.err;
   EXPECT_NE(Http(b.port(), "GET", "/metrics").body.find("aisafe_split_view_alerts 0"), std::string::npos);
+  // Cleared, th.split is pulled again (trusted afresh) ...
+  Result resumed = At("my.split", {"sync", "th.split"});
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+  // ... and the same contradiction, seen again, reopens the alert.
+  Result seen_again = At("my.split", {"sync", "sg.split"});
+  EXPECT_EQ(seen_again.code, 1) << seen_again.err;
+  EXPECT_NE(Http(b.port(), "GET", "/metrics").body.find("aisafe_split_view_alerts 1"), std::string::npos);
 }
 
 // ------------------------------------------------------ add-checkpoint

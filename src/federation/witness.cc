@@ -1,5 +1,8 @@
 #include "federation/witness.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "log/note.h"
 #include "util/strings.h"
 
@@ -32,6 +35,16 @@ std::string Witness::CosignatureLine(std::string_view note) const {
   if (!parsed.ok()) return "";
   auto seconds = static_cast<uint64_t>(absl::ToUnixSeconds(clock_->Now()));
   return log::Cosign(parsed->text, *key_, seconds).Line();
+}
+
+absl::StatusOr<int64_t> Witness::LastClearedUs(std::string_view origin) const {
+  auto alerts = store_->ListSplitViews();
+  if (!alerts.ok()) return alerts.status();
+  int64_t last = INT64_MIN;
+  for (const store::SplitView& a : *alerts) {
+    if (a.origin == origin && a.cleared_us) last = std::max(last, *a.cleared_us);
+  }
+  return last;
 }
 
 absl::StatusOr<bool> Witness::Blocked(std::string_view origin) const {
@@ -71,8 +84,11 @@ absl::StatusOr<Observation> Witness::Observe(const log::SignedCheckpoint& cp, st
   for (int attempt = 0;; ++attempt) {
     auto same_size = store_->FindForeignCheckpoints(c.origin, c.size);
     if (!same_size.ok()) return same_size.status();
+    auto cleared = LastClearedUs(c.origin);
+    if (!cleared.ok()) return cleared.status();
     for (const store::ForeignCheckpoint& kept : *same_size) {
-      if (kept.root != c.root) {
+      // A human who cleared an alert decided about what was seen before.
+      if (kept.root != c.root && kept.seen_us > *cleared) {
         return Split(kept, cp, source,
                      util::StrCat("two checkpoints of ", c.origin, " at size ", c.size, " with different roots"));
       }

@@ -18,7 +18,9 @@
 //
 // A split view keeps both signed notes as evidence and, until a human
 // clears it, stops the node from accepting anything of that origin
-// (Blocked). The first checkpoint of an origin is trusted on first use.
+// (Blocked). The first checkpoint of an origin is trusted on first use,
+// and so is the first after a human cleared an alert: clearing forgets the
+// witnessed checkpoint, and checkpoints seen before it no longer conflict.
 //
 // Thread-safety: Observe may run on several threads; the store's
 // compare-and-set (AdvanceWitnessed) keeps the witnessed size from going
@@ -87,6 +89,8 @@ class Witness {
   std::string CosignatureLine(std::string_view note) const;
 
  private:
+  // When a human last cleared an alert of `origin` (INT64_MIN: never).
+  absl::StatusOr<int64_t> LastClearedUs(std::string_view origin) const;
   absl::StatusOr<Observation> Split(const store::ForeignCheckpoint& held, const log::SignedCheckpoint& seen,
                                     std::string_view source, std::string reason);
 

@@ -1458,7 +1458,8 @@ absl::StatusOr<int64_t> SqliteStore::RaiseSplitView(const SplitView& alert) {
   absl::Status st = w.InWriteTransaction([&]() -> absl::Status {
     auto insert = w.Prepare(
         "INSERT INTO split_views (origin, first, second, reason, source, raised_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-        "ON CONFLICT (origin, first, second) DO NOTHING");
+        "ON CONFLICT (origin, first, second) DO UPDATE SET cleared_us = NULL, cleared_by = '', "
+        "raised_us = CASE WHEN cleared_us IS NULL THEN raised_us ELSE excluded.raised_us END");
     auto find = w.Prepare("SELECT id FROM split_views WHERE origin = ?1 AND first = ?2 AND second = ?3");
     if (!insert.ok()) return insert.status();
     if (!find.ok()) return find.status();
@@ -1487,15 +1488,24 @@ absl::StatusOr<int64_t> SqliteStore::RaiseSplitView(const SplitView& alert) {
 absl::Status SqliteStore::ClearSplitView(int64_t id, int64_t now_us, std::string_view by) {
   absl::MutexLock lock(&mu_);
   Conn& w = *writer_;
-  auto s = w.Prepare("UPDATE split_views SET cleared_us = ?2, cleared_by = ?3 WHERE id = ?1 AND cleared_us IS NULL");
-  if (!s.ok()) return s.status();
-  Reset reset(*s);
-  sqlite3_bind_int64(*s, 1, id);
-  sqlite3_bind_int64(*s, 2, now_us);
-  BindText(*s, 3, by);
-  if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot clear split view");
-  if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no open split view ", id));
-  return absl::OkStatus();
+  return w.InWriteTransaction([&]() -> absl::Status {
+    auto s = w.Prepare("UPDATE split_views SET cleared_us = ?2, cleared_by = ?3 WHERE id = ?1 AND cleared_us IS NULL");
+    auto forget = w.Prepare("DELETE FROM witnessed WHERE origin = (SELECT origin FROM split_views WHERE id = ?1)");
+    if (!s.ok()) return s.status();
+    if (!forget.ok()) return forget.status();
+    {
+      Reset reset(*s);
+      sqlite3_bind_int64(*s, 1, id);
+      sqlite3_bind_int64(*s, 2, now_us);
+      BindText(*s, 3, by);
+      if (sqlite3_step(*s) != SQLITE_DONE) return w.Error("cannot clear split view");
+      if (sqlite3_changes(w.db()) == 0) return absl::NotFoundError(util::StrCat("no open split view ", id));
+    }
+    Reset reset(*forget);
+    sqlite3_bind_int64(*forget, 1, id);
+    if (sqlite3_step(*forget) != SQLITE_DONE) return w.Error("cannot reset the witness state");
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {

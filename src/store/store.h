@@ -188,7 +188,8 @@ struct FeedRecord {
 };
 
 // One verified feed page, stored atomically: its records, the checkpoints
-// that prove them, the witness advances it justified and the new cursor.
+// that prove them and the new cursor. (The witness advances before, once
+// the page's checkpoints passed it.)
 struct PulledPage {
   std::string peer;
   std::string next_cursor;
@@ -329,8 +330,11 @@ class Store : public ReadOnlyStore {
   // held now has `expected_size` (nullopt: none is held), atomically (C2SP
   // tlog-witness); else FailedPrecondition. Keeps its checkpoint too.
   virtual absl::Status AdvanceWitnessed(const Witnessed& witnessed, std::optional<uint64_t> expected_size) = 0;
-  // Raises a split view (kept once per origin and pair of notes); returns
-  // its id. ClearSplitView: NotFound if absent or already cleared.
+  // Raises a split view (kept once per origin and pair of notes; the same
+  // evidence seen again after a human cleared it reopens it); returns its
+  // id. ClearSplitView records a human's decision: the alert is kept,
+  // cleared, and the origin's witnessed checkpoint is forgotten, so the
+  // next one starts afresh; NotFound if absent or already cleared.
   virtual absl::StatusOr<int64_t> RaiseSplitView(const SplitView& alert) = 0;
   virtual absl::Status ClearSplitView(int64_t id, int64_t now_us, std::string_view by) = 0;
 
