@@ -114,7 +114,8 @@ class PeerRemoveCommand final : public Command {
  public:
   std::string Name() const override { return "peer remove"; }
   std::string Help() const override {
-    return "Stop pulling from a peer. It stays a member, and what it sent stays: remove it with member remove.";
+    return "Stop pulling from a peer. It stays a member (member remove stops accepting its records relayed) and "
+           "what it sent stays.";
   }
   void Register(CLI::App* sub) override { sub->add_option("NAME", name_, "The peer's node name")->required(); }
   absl::Status Run(Context& ctx) override {
@@ -236,6 +237,8 @@ class SyncCommand final : public Command {
     if (!node.ok()) return node.status();
     federation::SyncOptions options;
     options.page_limit = page_;
+    const std::string& ca = (*node)->config().federation_ca_file;
+    if (!ca.empty()) options.client.ca_file = ca[0] == '/' ? ca : (*node)->dir() + "/" + ca;
     federation::Puller puller(node->get(), options);
     std::vector<federation::PeerSyncReport> reports;
     if (name_.empty()) {
@@ -247,7 +250,8 @@ class SyncCommand final : public Command {
     for (const auto& r : reports) {
       for (const std::string& p : r.problems) *ctx.err << "aisafe: " << p << "\n";
       if (r.status.ok()) {
-        *ctx.err << r.peer << ": " << r.received << " new records in " << r.pages << " pages\n";
+        *ctx.err << r.peer << ": " << r.received << " new records in " << r.pages << (r.pages == 1 ? " page" : " pages")
+                 << (r.skipped ? util::StrCat(", ", r.skipped, " relayed records of non-members skipped") : "") << "\n";
       } else {
         *ctx.err << r.peer << ": " << r.status.message() << " (" << r.received << " new records stored before)\n";
         if (first.ok())

@@ -90,7 +90,8 @@ class ServeCommand final : public Command {
     sub->add_option("--access-log", access_log_, "Access log: a file, - for stderr (default), or off");
     sub->add_option("--sync-interval", sync_ms_,
                     "Pull from every peer this often, in milliseconds (default: [federation] sync_interval_ms; 0: "
-                    "never)");
+                    "never)")
+        ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
   }
   absl::Status Run(Context& ctx) override {
     auto opened = node::Node::Open(ctx.data_dir);
@@ -215,13 +216,15 @@ class ServeCommand final : public Command {
       LogLine({{"event", "federation_page_rejected"}, {"peer", peer}, {"reason", kind}, {"detail", detail}});
     };
     observer.on_split_view = [&m](const std::string& origin, const std::string& reason) {
-      m.GetCounter("aisafe_split_views_raised_total", "Split-view alerts raised, by origin.", {{"origin", origin}})
+      m.GetCounter("aisafe_split_views_raised_total", "Split-view alerts raised, by how they were found.",
+                   {{"found_by", "pull"}})
           .Increment();
       LogLine({{"event", "split_view"}, {"origin", origin}, {"reason", reason}});
     };
     federation::SyncOptions options;
     options.cancel = &cancel;
     options.client.request_timeout = absl::Seconds(30);
+    options.client.ca_file = Resolve(node.dir(), node.config().federation_ca_file);
     federation::Puller puller(&node, options, observer);
     do {
       for (const federation::PeerSyncReport& r : puller.SyncAll()) {

@@ -78,7 +78,7 @@ std::string EncodeFeedPage(const FeedPage& page);
 
 // Parses a page strictly (records::ParseJson: no duplicate names, valid
 // UTF-8): every member present with its type, indexes increasing, relay
-// checkpoint positions in range, proofs at most 64 hashes.
+// checkpoint positions in range, proofs at most 128 hashes.
 absl::StatusOr<FeedPage> DecodeFeedPage(std::string_view body);
 
 // Hashes as the wire has them.

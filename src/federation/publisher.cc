@@ -142,6 +142,7 @@ absl::StatusOr<std::optional<std::string>> AuthenticateAsker(const store::ReadOn
     return absl::UnauthenticatedError(st.message());
   }
   if (auto st = replays.Admit(sig->keyid, sig->nonce, sig->created, now); !st.ok()) {
+    if (absl::IsResourceExhausted(st)) return st;
     return absl::UnauthenticatedError(st.message());
   }
   return sig->keyid;
@@ -218,20 +219,24 @@ WitnessReply AddCheckpoint(const node::Node& node, Witness& witness, std::string
   }
   if (old_size > cp->checkpoint.size) return Reply(400, "old size is larger than the checkpoint's");
   if (old_size == 0 && !proof.empty()) return Reply(400, "a proof from size 0 must be empty");
+  if (old_size == cp->checkpoint.size && !proof.empty()) return Reply(422, "a proof between equal sizes is empty");
   auto blocked = witness.Blocked(origin);
   if (!blocked.ok()) return Reply(500, std::string(blocked.status().message()));
   auto held = node.store().GetWitnessed(origin);
   if (!held.ok()) return Reply(500, std::string(held.status().message()));
   uint64_t held_size = *held ? (*held)->checkpoint.size : 0;
-  if (*blocked) return SizeConflict(held_size);
+  if (*blocked) return Reply(403, util::StrCat("an open split-view alert stops accepting from ", origin));
   if (old_size != held_size) return SizeConflict(held_size);
   std::optional<ConsistencyEvidence> evidence;
   if (*held) evidence = ConsistencyEvidence{old_size, cp->checkpoint.size, std::move(proof)};
   auto seen = witness.Observe(*cp, "push", evidence, /*evidence_from_origin=*/false);
   if (!seen.ok()) return Reply(500, std::string(seen.status().message()));
   switch (seen->kind) {
-    case Observation::Kind::kSplitView:  // Same size, another root.
-      return SizeConflict(held_size);
+    case Observation::Kind::kSplitView: {  // Same size, another root.
+      WitnessReply r = SizeConflict(held_size);
+      r.split_view = true;
+      return r;
+    }
     case Observation::Kind::kBadProof:
       return Reply(422, seen->reason);
     case Observation::Kind::kUnproven:  // Lost a race with another push.

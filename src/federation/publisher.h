@@ -41,7 +41,8 @@ absl::StatusOr<std::string> ServeFeed(const node::Node& node, const FeedRequest&
 // node's profile in http_signature.h), or nullopt for an unsigned request or
 // a key id that names no member (both are treated as anonymous).
 // Unauthenticated for a signature by a member that does not verify, is
-// stale, or replays a nonce.
+// stale, or replays a nonce; ResourceExhausted when the replay guard is
+// full (retry later).
 struct SignedParts {
   std::string_view method, path, query;
   std::optional<std::string_view> date, signature_input, signature;
@@ -59,13 +60,15 @@ absl::StatusOr<std::string> ServeWitnessView(const node::Node& node);
 absl::StatusOr<std::string> ServeConsistency(const node::Node& node, uint64_t old_size, uint64_t new_size);
 
 // C2SP tlog-witness add-checkpoint. `status` and `body` follow the spec:
-// 200 with our cosignature line, 400 malformed, 403 bad signature, 404
-// unknown origin, 409 (text/x.tlog.size) stale old size or same-size fork,
-// 422 failed consistency proof.
+// 200 with our cosignature line, 400 malformed, 403 bad signature (and an
+// origin stopped by an open split-view alert), 404 unknown origin, 409
+// (text/x.tlog.size) stale old size or same-size fork, 422 failed
+// consistency proof.
 struct WitnessReply {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  bool split_view = false;  // The push revealed a split view (alert raised).
 };
 WitnessReply AddCheckpoint(const node::Node& node, Witness& witness, std::string_view body);
 

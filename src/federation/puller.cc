@@ -1,5 +1,6 @@
 #include "federation/puller.h"
 
+#include <set>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -9,6 +10,7 @@
 #include "log/checkpoint.h"
 #include "log/note.h"
 #include "records/json.h"
+#include "records/normalize.h"
 #include "records/record.h"
 #include "util/hex.h"
 #include "util/strings.h"
@@ -51,6 +53,7 @@ struct Puller::Impl {
   keys::Verifier peer_key;
   std::string base_path;
   PeerSyncReport report;
+  std::set<int64_t> noted_alerts;
   // Checkpoints observed as unproven, to settle with their origins.
   std::vector<log::SignedCheckpoint> unproven;
 
@@ -77,7 +80,9 @@ struct Puller::Impl {
     if (p.observer_.on_rejected) p.observer_.on_rejected(peer.name, r.kind, r.detail);
   }
 
-  void NoteSplit(const std::string& origin, const std::string& reason) {
+  void NoteSplit(const std::string& origin, const std::string& reason, int64_t alert_id) {
+    // The page and the gossip that follows may find the same alert.
+    if (!noted_alerts.insert(alert_id).second) return;
     ++report.split_views;
     report.problems.push_back(util::StrCat("split view of ", origin, ": ", reason));
     if (p.observer_.on_split_view) p.observer_.on_split_view(origin, reason);
@@ -96,7 +101,7 @@ struct Puller::Impl {
     alert.raised_us = absl::ToUnixMicros(node().clock().Now());
     auto id = node().store().RaiseSplitView(alert);
     if (!id.ok()) return id.status();
-    NoteSplit(origin, alert.reason);
+    NoteSplit(origin, alert.reason, *id);
     return absl::OkStatus();
   }
 
@@ -150,6 +155,11 @@ struct Puller::Impl {
     for (size_t i = 0; i < page.entries.size(); ++i) {
       const FeedEntry& e = page.entries[i];
       std::string at = util::StrCat("/entries/", i);
+      // Records are hashed in NFC; one that is not was never a record.
+      Json normalized = e.record;
+      if (auto st = records::NormalizeDocument(&normalized); !st.ok() || normalized != e.record) {
+        return Refusal{"record", util::StrCat(at, "/record: not NFC-normalised text")};
+      }
       std::vector<records::Violation> violations;
       std::optional<records::Record> rec = records::MakeRecord(e.record, max_bytes, &violations);
       if (!rec) {
@@ -247,7 +257,7 @@ struct Puller::Impl {
     auto seen = p.witness_.Observe(cp, source, evidence);
     if (!seen.ok()) return seen.status();
     if (seen->kind == Observation::Kind::kSplitView) {
-      NoteSplit(cp.checkpoint.origin, seen->reason);
+      NoteSplit(cp.checkpoint.origin, seen->reason, seen->alert_id);
       return false;
     }
     if (seen->kind == Observation::Kind::kUnproven) unproven.push_back(cp);
@@ -445,7 +455,7 @@ PeerSyncReport Puller::SyncPeer(const std::string& name) {
     report.status = key.status();
     return report;
   }
-  Impl impl{*this, **peer, HttpClient(*url, options_.client), *key, url->base_path, {}, {}, {}};
+  Impl impl{*this, **peer, HttpClient(*url, options_.client), *key, url->base_path, {}, {}, {}, {}};
   impl.report.peer = name;
   std::string cursor = (*peer)->cursor;
   absl::Status st;
@@ -468,8 +478,11 @@ PeerSyncReport Puller::SyncPeer(const std::string& name) {
   }
   // The witness view and settling are worth doing even after a refused
   // page: they are how a split view comes to light.
-  if (absl::Status g = impl.Gossip(); !g.ok() && st.ok()) st = g;
-  if (absl::Status s = impl.Settle(); !s.ok() && st.ok()) st = s;
+  bool cancelled = options_.cancel && options_.cancel->load();
+  if (!cancelled) {
+    if (absl::Status g = impl.Gossip(); !g.ok() && st.ok()) st = g;
+    if (absl::Status s = impl.Settle(); !s.ok() && st.ok()) st = s;
+  }
   if (st.ok() && impl.report.split_views > 0) {
     st = absl::FailedPreconditionError(util::StrCat(impl.report.split_views, " split-view alert(s) raised"));
   }

@@ -74,6 +74,8 @@ std::string ConfigText(const NodeConfig& c) {
       "# aisafe serve pulls from every peer this often, in milliseconds (0: never;\n"
       "# aisafe sync still pulls on demand).\n"
       "sync_interval_ms = %d\n"
+      "# HTTPS peers' certificates must chain to these CAs (default: the system's).\n"
+      "# ca_file = \"peers-ca.pem\"\n"
       "\n"
       "[server]\n"
       "# aisafe serve: address, threads (0: one per core), limits and TLS.\n"
@@ -190,6 +192,13 @@ absl::StatusOr<NodeConfig> ParseConfig(const std::string& path, const std::strin
           util::StrCat(path, ": federation.sync_interval_ms must be an integer between 0 and 86400000"));
     }
     c.sync_interval = absl::Milliseconds(*ms);
+  }
+  if (const toml::node* n = t["federation"]["ca_file"].node()) {
+    auto v = n->value<std::string>();
+    if (!v || v->empty()) {
+      return absl::FailedPreconditionError(util::StrCat(path, ": federation.ca_file must be a file name"));
+    }
+    c.federation_ca_file = *v;
   }
   return c;
 }

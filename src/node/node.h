@@ -56,6 +56,9 @@ struct NodeConfig {
   // [federation] sync_interval_ms: how often `aisafe serve` pulls from its
   // peers (0: never). Default: 10 s.
   absl::Duration sync_interval = absl::Seconds(10);
+  // [federation] ca_file: PEM CA certificates that HTTPS peers' certificates
+  // must chain to ("": the system's). Relative to the data directory.
+  std::string federation_ca_file;
 };
 
 // Signs the node's checkpoints: origin = the node's name, Ed25519 with the

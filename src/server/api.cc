@@ -584,6 +584,11 @@ Response Api::Impl::Feed(Api& api, const Request& req) {
       req.method, raw_path, req.query, req.Header("date"), req.Header("signature-input"), req.Header("signature")};
   auto asker = federation::AuthenticateAsker(api.node_->store(), parts, *api.replays_, api.node_->clock().Now());
   if (!asker.ok()) {
+    if (absl::IsResourceExhausted(asker.status())) {
+      Response r = Problem(503, "Service Unavailable", "too many signed requests in the replay window; retry");
+      r.headers.emplace_back("Retry-After", "5");
+      return r;
+    }
     if (asker.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, asker.status());
     Response r = Problem(401, "Unauthorized", Msg(asker.status()));
     r.headers.emplace_back("WWW-Authenticate", "Signature");
@@ -650,7 +655,10 @@ Response Api::Impl::Consistency(Api& api, const Request& req) {
     }
     return StoreFault(api, body.status());
   }
-  return JsonResponse(200, std::move(*body));
+  // A proof between two sizes never changes.
+  Response r = JsonResponse(200, std::move(*body));
+  r.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  return r;
 }
 
 Response Api::Impl::FederationStatus(Api& api, const Request& req) {
@@ -705,6 +713,12 @@ Response Api::Impl::FederationStatus(Api& api, const Request& req) {
 
 Response Api::Impl::AddCheckpoint(Api& api, const Request& req) {
   federation::WitnessReply reply = federation::AddCheckpoint(*api.node_, *api.witness_, req.body);
+  if (reply.split_view) {
+    api.metrics_
+        .GetCounter("aisafe_split_views_raised_total", "Split-view alerts raised, by how they were found.",
+                    {{"found_by", "push"}})
+        .Increment();
+  }
   Response r;
   r.status = reply.status;
   r.headers = {{"Content-Type", reply.content_type}, {"Cache-Control", "no-store"}};
