@@ -57,13 +57,13 @@ struct Puller::Impl {
   // Checkpoints observed as unproven, to settle with their origins.
   std::vector<log::SignedCheckpoint> unproven;
 
-  node::Node& node() { return *p.node_; }
-  const std::string& self() { return p.node_->config().name; }
+  node::Node& Node() { return *p.node_; }
+  const std::string& Self() { return p.node_->config().name; }
 
   absl::StatusOr<ClientResponse> SignedGet(HttpClient& c, const std::string& base, const std::string& path,
                                            const std::string& query) {
     std::string full = base + path;
-    SignatureHeaders sig = SignRequest(node().signer(), "GET", full, query, node().clock().Now());
+    SignatureHeaders sig = SignRequest(Node().signer(), "GET", full, query, Node().clock().Now());
     ClientRequest req;
     req.method = "GET";
     req.target = query.empty() ? path : util::StrCat(path, "?", query);
@@ -98,8 +98,8 @@ struct Puller::Impl {
     alert.second = OriginSignedNote(second, origin);
     alert.reason = std::move(reason);
     alert.source = std::move(source);
-    alert.raised_us = absl::ToUnixMicros(node().clock().Now());
-    auto id = node().store().RaiseSplitView(alert);
+    alert.raised_us = absl::ToUnixMicros(Node().clock().Now());
+    auto id = Node().store().RaiseSplitView(alert);
     if (!id.ok()) return id.status();
     NoteSplit(origin, alert.reason, *id);
     return absl::OkStatus();
@@ -107,8 +107,8 @@ struct Puller::Impl {
 
   // The member key of `origin`, if it is a member other than this node.
   absl::StatusOr<std::optional<keys::Verifier>> MemberKey(const std::string& origin) {
-    if (origin == self()) return std::nullopt;
-    auto m = node().store().GetMember(origin);
+    if (origin == Self()) return std::nullopt;
+    auto m = Node().store().GetMember(origin);
     if (!m.ok()) return m.status();
     if (!*m) return std::nullopt;
     auto key = keys::ParseVerifierKey((*m)->vkey);
@@ -151,7 +151,7 @@ struct Puller::Impl {
     out->next_cursor = page.next_cursor;
     canonicals->reserve(page.entries.size());
     absl::flat_hash_map<size_t, size_t> out_checkpoint;  // page position (+1 for relays; 0 = sender) -> out position
-    size_t max_bytes = node().config().max_record_bytes;
+    size_t max_bytes = Node().config().max_record_bytes;
     for (size_t i = 0; i < page.entries.size(); ++i) {
       const FeedEntry& e = page.entries[i];
       std::string at = util::StrCat("/entries/", i);
@@ -201,7 +201,7 @@ struct Puller::Impl {
                        util::StrCat(at, ": record ", util::ToHex(rec->id), " is not in ", against->checkpoint.origin,
                                     "'s log at index ", index, ": ", st.message())};
       }
-      if (!auth::MayFederate(rec->tlp, Audience(e.record), rec->origin, peer.name, self())) {
+      if (!auth::MayFederate(rec->tlp, Audience(e.record), rec->origin, peer.name, Self())) {
         std::string why = rec->tlp == records::Tlp::kRed ? "a red record never leaves its origin"
                           : rec->tlp == records::Tlp::kClear || rec->tlp == records::Tlp::kGreen
                               ? "a record of this node's own origin"
@@ -218,7 +218,7 @@ struct Puller::Impl {
         f.root = against->checkpoint.root;
         f.note = against->note;
         f.source = util::StrCat(e.relay ? "relay:" : "peer:", peer.name);
-        f.seen_us = absl::ToUnixMicros(node().clock().Now());
+        f.seen_us = absl::ToUnixMicros(Node().clock().Now());
         out->checkpoints.push_back(std::move(f));
       }
       canonicals->push_back(std::move(rec->canonical));
@@ -230,17 +230,17 @@ struct Puller::Impl {
       r.proof = *proof;
       out->records.push_back(std::move(r));
       // Keep the fields the store indexes.
-      fields_.push_back(Fields{std::move(rec->type), std::move(rec->origin), std::string(records::TlpName(rec->tlp)),
-                               std::move(rec->created), absl::ToUnixMicros(rec->created_time)});
+      fields.push_back(Fields{std::move(rec->type), std::move(rec->origin), std::string(records::TlpName(rec->tlp)),
+                              std::move(rec->created), absl::ToUnixMicros(rec->created_time)});
     }
     for (size_t i = 0; i < out->records.size(); ++i) {
       store::NewRecord& n = out->records[i].record;
       n.canonical = (*canonicals)[i];
-      n.type = fields_[i].type;
-      n.origin = fields_[i].origin;
-      n.tlp = fields_[i].tlp;
-      n.created = fields_[i].created;
-      n.created_us = fields_[i].created_us;
+      n.type = fields[i].type;
+      n.origin = fields[i].origin;
+      n.tlp = fields[i].tlp;
+      n.created = fields[i].created;
+      n.created_us = fields[i].created_us;
     }
     return std::nullopt;
   }
@@ -249,7 +249,7 @@ struct Puller::Impl {
     std::string type, origin, tlp, created;
     int64_t created_us;
   };
-  std::vector<Fields> fields_;
+  std::vector<Fields> fields;
 
   // Observes a checkpoint; false (and the alert noted) on a split view.
   absl::StatusOr<bool> Observe(const log::SignedCheckpoint& cp, const std::string& source,
@@ -266,7 +266,7 @@ struct Puller::Impl {
 
   // One page; false when the round must stop.
   absl::StatusOr<bool> Page(std::string* cursor) {
-    auto held = node().store().GetWitnessed(peer.name);
+    auto held = Node().store().GetWitnessed(peer.name);
     if (!held.ok()) return held.status();
     // `to` binds the signed request to this peer (docs/federation.md).
     std::string query = util::StrCat("limit=", p.options_.page_limit, "&to=", peer.name);
@@ -286,7 +286,7 @@ struct Puller::Impl {
     std::vector<std::optional<log::SignedCheckpoint>> origin_cps;
     store::PulledPage pulled;
     std::vector<std::string> canonicals;
-    fields_.clear();
+    fields.clear();
     auto refusal = Verify(*page, &sender_cp, &origin_cps, &pulled, &canonicals);
     if (!refusal.ok()) return refusal.status();
     if (*refusal) {
@@ -350,7 +350,7 @@ struct Puller::Impl {
       return absl::FailedPreconditionError("split view");
     }
     pulled.peer = peer.name;
-    auto stored = node().store().ApplyPulledPage(pulled, &node().checkpoint_signer());
+    auto stored = Node().store().ApplyPulledPage(pulled, &Node().checkpoint_signer());
     if (!stored.ok()) return stored.status();
     ++report.pages;
     report.received += *stored;
@@ -394,9 +394,9 @@ struct Puller::Impl {
     unproven.clear();
     for (const log::SignedCheckpoint& cp : pending) {
       const std::string& origin = cp.checkpoint.origin;
-      auto origin_peer = node().store().GetPeer(origin);
+      auto origin_peer = Node().store().GetPeer(origin);
       if (!origin_peer.ok()) return origin_peer.status();
-      auto held = node().store().GetWitnessed(origin);
+      auto held = Node().store().GetWitnessed(origin);
       if (!held.ok()) return held.status();
       if (!*origin_peer || !*held) continue;
       uint64_t lo = std::min(cp.checkpoint.size, (*held)->checkpoint.size);

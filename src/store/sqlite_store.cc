@@ -1027,8 +1027,6 @@ log::Hash ColumnHash(sqlite3_stmt* s, int i) {
   return h;
 }
 
-constexpr const char* kForeignColumns = "fc.id, fc.origin, fc.size, fc.root, fc.note, fc.source, fc.seen_us";
-
 ForeignCheckpoint ReadForeignRow(sqlite3_stmt* s, int at) {
   ForeignCheckpoint c;
   c.id = sqlite3_column_int64(s, at);
@@ -1180,9 +1178,9 @@ Witnessed ReadWitnessedRow(sqlite3_stmt* s) {
 
 absl::StatusOr<std::optional<Witnessed>> SqliteStore::GetWitnessed(std::string_view origin) const {
   return WithReader([&](Conn& c) -> absl::StatusOr<std::optional<Witnessed>> {
-    static const std::string sql = util::StrCat(kWitnessedSelect, "WHERE w.origin = ?1");
+    static const std::string kSql = util::StrCat(kWitnessedSelect, "WHERE w.origin = ?1");
     auto rows = Collect<Witnessed>(
-        c, sql.c_str(), [&](sqlite3_stmt* s) { BindText(s, 1, origin); }, ReadWitnessedRow, "the witness state");
+        c, kSql.c_str(), [&](sqlite3_stmt* s) { BindText(s, 1, origin); }, ReadWitnessedRow, "the witness state");
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return std::nullopt;
     return std::move(rows->front());
@@ -1191,9 +1189,9 @@ absl::StatusOr<std::optional<Witnessed>> SqliteStore::GetWitnessed(std::string_v
 
 absl::StatusOr<std::vector<Witnessed>> SqliteStore::ListWitnessed() const {
   return WithReader([&](Conn& c) {
-    static const std::string sql = util::StrCat(kWitnessedSelect, "ORDER BY w.origin");
+    static const std::string kSql = util::StrCat(kWitnessedSelect, "ORDER BY w.origin");
     return Collect<Witnessed>(
-        c, sql.c_str(), [](sqlite3_stmt*) {}, ReadWitnessedRow, "the witness state");
+        c, kSql.c_str(), [](sqlite3_stmt*) {}, ReadWitnessedRow, "the witness state");
   });
 }
 
