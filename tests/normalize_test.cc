@@ -38,5 +38,15 @@ TEST(Normalize, RejectsKeysThatCollideAfterNormalisation) {
   EXPECT_EQ(NormalizeDocument(&doc).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(Normalize, IsNfcDocumentAgreesWithNormalizeDocument) {
+  for (nlohmann::json doc : {nlohmann::json{{"title", "Cafe\xCC\x81"}}, nlohmann::json{{"list", {"ok", "e\xCC\x81"}}},
+                             nlohmann::json{{"k\xCC\x81", 1}}, nlohmann::json{{"th", "\xE0\xB8\x97\xE0\xB8\x94"}},
+                             nlohmann::json{{"n", 1}, {"b", true}, {"a", {1, 2}}}, nlohmann::json("\xff")}) {
+    nlohmann::json normalized = doc;
+    bool unchanged = NormalizeDocument(&normalized).ok() && normalized == doc;
+    EXPECT_EQ(IsNfcDocument(doc), unchanged) << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
 }  // namespace
 }  // namespace aisafe::records

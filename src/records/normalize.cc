@@ -47,6 +47,33 @@ absl::Status NormalizeNfc(std::string* text) {
   return absl::OkStatus();
 }
 
+namespace {
+bool IsNfc(const std::string& s) {
+  if (IsAscii(s)) return true;
+  const icu::Normalizer2* nfc = Nfc();
+  if (nfc == nullptr) return false;
+  UErrorCode status = U_ZERO_ERROR;
+  bool normalized = nfc->isNormalizedUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), status);
+  return normalized && U_SUCCESS(status);
+}
+}  // namespace
+
+bool IsNfcDocument(const nlohmann::json& doc) {
+  switch (doc.type()) {
+    case nlohmann::json::value_t::string:
+      return IsNfc(doc.get_ref<const std::string&>());
+    case nlohmann::json::value_t::array:
+      return std::all_of(doc.begin(), doc.end(), [](const nlohmann::json& e) { return IsNfcDocument(e); });
+    case nlohmann::json::value_t::object:
+      for (auto it = doc.begin(); it != doc.end(); ++it) {
+        if (!IsNfc(it.key()) || !IsNfcDocument(it.value())) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
 absl::Status NormalizeDocument(nlohmann::json* doc) {
   switch (doc->type()) {
     case nlohmann::json::value_t::string:

@@ -17,4 +17,8 @@ absl::Status NormalizeNfc(std::string* text);
 // Normalises every string value and member name in `doc` to NFC.
 absl::Status NormalizeDocument(nlohmann::json* doc);
 
+// Whether every string value and member name in `doc` is valid UTF-8 in NFC
+// already (what NormalizeDocument would leave unchanged), without copying.
+bool IsNfcDocument(const nlohmann::json& doc);
+
 }  // namespace aisafe::records
