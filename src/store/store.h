@@ -71,6 +71,7 @@ struct NewRecord {
 struct PutOutcome {
   RecordId id{};          // The id the input now maps to.
   bool inserted = false;  // False if the record, or its submission, existed.
+  uint64_t seq = 0;       // The new record's seq, when inserted.
 };
 
 // Which markings a reader may see (auth::VisibleTo decides; the store only
