@@ -84,9 +84,10 @@ std::vector<std::string> DemoDocuments(const std::vector<DemoNode>& nodes, size_
   for (size_t i = 0; i < examples.size(); ++i) {
     Json doc = examples[i];
     size_t owner = i % nodes.size();
-    for (size_t n = 0; n < nodes.size(); ++n) {
-      for (const Json& c : doc.value("countries", Json::array())) {
-        if (c == nodes[n].country) owner = n;
+    auto countries = doc.find("countries");
+    for (size_t n = 0; n < nodes.size() && countries != doc.end() && countries->is_array(); ++n) {
+      for (const Json& c : *countries) {
+        if (c.is_string() && c.get_ref<const std::string&>() == nodes[n].country) owner = n;
       }
     }
     if (owner != self) continue;
