@@ -1,5 +1,6 @@
 #include "federation/puller.h"
 
+#include <future>
 #include <set>
 #include <utility>
 
@@ -47,6 +48,18 @@ std::vector<std::string> Audience(const Json& record) {
 }  // namespace
 
 struct Puller::Impl {
+  // A verified page, owning what its store::NewRecords point into, so it
+  // can be stored on another thread while the next page is verified.
+  struct Fields {
+    std::string type, origin, tlp, created;
+    int64_t created_us;
+  };
+  struct PageData {
+    store::PulledPage pulled;
+    std::vector<std::string> canonicals;
+    std::vector<Fields> fields;
+  };
+
   Puller& p;
   const store::Peer& peer;
   HttpClient client;
@@ -119,7 +132,10 @@ struct Puller::Impl {
   // Checks a decoded page; fills `out` with what to store.
   absl::StatusOr<std::optional<Refusal>> Verify(const FeedPage& page, log::SignedCheckpoint* sender_cp,
                                                 std::vector<std::optional<log::SignedCheckpoint>>* origin_cps,
-                                                store::PulledPage* out, std::vector<std::string>* canonicals) {
+                                                PageData* data) {
+    store::PulledPage* out = &data->pulled;
+    std::vector<std::string>* canonicals = &data->canonicals;
+    std::vector<Fields>& fields = data->fields;
     if (page.sender != peer.name) {
       return Refusal{"page", util::StrCat("sender is \"", page.sender, "\", not the peer \"", peer.name, "\"")};
     }
@@ -244,12 +260,6 @@ struct Puller::Impl {
     return std::nullopt;
   }
 
-  struct Fields {
-    std::string type, origin, tlp, created;
-    int64_t created_us;
-  };
-  std::vector<Fields> fields;
-
   // Observes a checkpoint; false (and the alert noted) on a split view.
   absl::StatusOr<bool> Observe(const log::SignedCheckpoint& cp, const std::string& source,
                                const std::optional<ConsistencyEvidence>& evidence) {
@@ -264,29 +274,44 @@ struct Puller::Impl {
   }
 
   // One page; false when the round must stop.
-  absl::StatusOr<bool> Page(std::string* cursor) {
+  // Asks for the page after `cursor`.
+  absl::StatusOr<ClientResponse> Fetch(const std::string& cursor) {
     auto held = Node().store().GetWitnessed(peer.name);
     if (!held.ok()) return held.status();
     // `to` binds the signed request to this peer (docs/federation.md).
     std::string query = util::StrCat("limit=", p.options_.page_limit, "&to=", peer.name);
-    if (!cursor->empty()) util::StrAppend(&query, "&cursor=", *cursor);
+    if (!cursor.empty()) util::StrAppend(&query, "&cursor=", cursor);
     if (*held) util::StrAppend(&query, "&have=", (*held)->checkpoint.size);
     auto resp = SignedGet(client, base_path, "/v1/federation/feed", query);
     if (!resp.ok()) return resp.status();
     if (resp->status != 200) {
       return absl::UnavailableError(util::StrCat("feed answered ", resp->status, ": ", BodyMessage(*resp)));
     }
+    return resp;
+  }
+
+  // The next page, asked for while this one is verified and stored: the
+  // peer builds it and the network carries it meanwhile.
+  std::optional<std::future<absl::StatusOr<ClientResponse>>> prefetch;
+
+  // One page (fetched already, or now); false when the round must stop.
+  absl::StatusOr<bool> Page(std::string* cursor) {
+    absl::StatusOr<ClientResponse> resp = prefetch ? prefetch->get() : absl::StatusOr<ClientResponse>(Fetch(*cursor));
+    prefetch.reset();
+    if (!resp.ok()) return resp.status();
     auto page = DecodeFeedPage(resp->body);
     if (!page.ok()) {
       Refuse({"page", std::string(page.status().message())}, 0);
       return absl::DataLossError(util::StrCat("malformed feed page: ", page.status().message()));
     }
+    bool cancelled = p.options_.cancel && p.options_.cancel->load();
+    if (page->more && page->next_cursor != *cursor && !cancelled) {
+      prefetch = std::async(std::launch::async, [this, next = page->next_cursor] { return Fetch(next); });
+    }
     log::SignedCheckpoint sender_cp;
     std::vector<std::optional<log::SignedCheckpoint>> origin_cps;
-    store::PulledPage pulled;
-    std::vector<std::string> canonicals;
-    fields.clear();
-    auto refusal = Verify(*page, &sender_cp, &origin_cps, &pulled, &canonicals);
+    auto data = std::make_unique<PageData>();
+    auto refusal = Verify(*page, &sender_cp, &origin_cps, data.get());
     if (!refusal.ok()) return refusal.status();
     if (*refusal) {
       // Not counted in the peer's stored total here: SetPeerSyncResult adds
@@ -315,6 +340,8 @@ struct Puller::Impl {
       evidence =
           ConsistencyEvidence{page->consistency->old_size, page->consistency->new_size, page->consistency->proof};
     }
+    auto held = Node().store().GetWitnessed(peer.name);
+    if (!held.ok()) return held.status();
     bool ok = true;
     auto sender_ok = Observe(sender_cp, util::StrCat("peer:", peer.name), evidence);
     if (!sender_ok.ok()) return sender_ok.status();
@@ -348,15 +375,31 @@ struct Puller::Impl {
       Refuse({"split_view", "a checkpoint of the page contradicts one this node holds"}, page->entries.size());
       return absl::FailedPreconditionError("split view");
     }
-    pulled.peer = peer.name;
-    auto stored = Node().store().ApplyPulledPage(pulled, &Node().checkpoint_signer());
+    data->pulled.peer = peer.name;
+    // Pages are stored in order, each with its cursor: the previous one
+    // first, then this one on its own thread while the next is verified.
+    if (auto st = Drain(); !st.ok()) return st;
+    storing = std::async(std::launch::async, [this, d = std::move(data)] {
+      return Node().store().ApplyPulledPage(d->pulled, &Node().checkpoint_signer());
+    });
+    bool progressed = page->next_cursor != *cursor;
+    *cursor = page->next_cursor;
+    return page->more && progressed;
+  }
+
+  // The page being stored, if any.
+  std::optional<std::future<absl::StatusOr<uint64_t>>> storing;
+
+  // Waits for the page being stored and counts it.
+  absl::Status Drain() {
+    if (!storing) return absl::OkStatus();
+    absl::StatusOr<uint64_t> stored = storing->get();
+    storing.reset();
     if (!stored.ok()) return stored.status();
     ++report.pages;
     report.received += *stored;
     if (p.observer_.on_stored && *stored > 0) p.observer_.on_stored(peer.name, *stored);
-    bool progressed = page->next_cursor != *cursor;
-    *cursor = page->next_cursor;
-    return page->more && progressed;
+    return absl::OkStatus();
   }
 
   // Reads the peer's witness view and observes its checkpoints of members.
@@ -454,7 +497,7 @@ PeerSyncReport Puller::SyncPeer(const std::string& name) {
     report.status = key.status();
     return report;
   }
-  Impl impl{*this, **peer, HttpClient(*url, options_.client), *key, url->base_path, {}, {}, {}, {}};
+  Impl impl{*this, **peer, HttpClient(*url, options_.client), *key, url->base_path, {}, {}, {}, {}, {}};
   impl.report.peer = name;
   std::string cursor = (*peer)->cursor;
   absl::Status st;
@@ -470,6 +513,12 @@ PeerSyncReport Puller::SyncPeer(const std::string& name) {
       break;
     }
   }
+  // A page asked for ahead of a refused one is dropped; the client is free
+  // again once it has arrived.
+  if (impl.prefetch) impl.prefetch->wait();
+  impl.prefetch.reset();
+  // The last verified page is stored even if a later one was refused.
+  if (absl::Status d = impl.Drain(); !d.ok() && st.ok()) st = d;
   // What was stored is covered by a checkpoint now, so it can be proven
   // (and relayed) at once; one signature per round bounds the signing.
   if (impl.report.received > 0) {
