@@ -10,6 +10,7 @@ namespace aisafe::cli {
 
 std::vector<std::unique_ptr<Command>> NodeCommands();
 std::vector<std::unique_ptr<Command>> RecordCommands();
+std::vector<std::unique_ptr<Command>> SearchCommands();
 std::vector<std::unique_ptr<Command>> LogCommands();
 std::vector<std::unique_ptr<Command>> AccessCommands();
 std::vector<std::unique_ptr<Command>> ServeCommands();
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Command>> DemoCommands();
 std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all = NodeCommands();
   for (auto& c : RecordCommands()) all.push_back(std::move(c));
+  for (auto& c : SearchCommands()) all.push_back(std::move(c));
   for (auto& c : LogCommands()) all.push_back(std::move(c));
   for (auto& c : ServeCommands()) all.push_back(std::move(c));
   for (auto& c : AccessCommands()) all.push_back(std::move(c));

@@ -4,12 +4,15 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <set>
 
 #include "absl/strings/str_format.h"
 #include "log/checkpoint.h"
 #include "records/record.h"
+#include "search/xapian_index.h"
 #include "store/sqlite_store.h"
 #include "util/file.h"
 #include "util/strings.h"
@@ -23,14 +26,17 @@ namespace {
 constexpr char kConfigFile[] = "node.toml";
 constexpr char kKeyFile[] = "node.key";
 constexpr char kStoreFile[] = "store.sqlite";
+constexpr char kSearchDir[] = "search";
+constexpr char kSearchRebuildDir[] = "search.new";
 
 std::string Path(const std::string& dir, std::string_view file) { return util::StrCat(dir, "/", file); }
 
 // The files init writes; a directory holding only these (and no node.toml)
 // is an init that was interrupted and may be redone.
 const std::set<std::string, std::less<>>& OwnFiles() {
-  static const auto* files = new std::set<std::string, std::less<>>{kKeyFile, kStoreFile, "store.sqlite-wal",
-                                                                    "store.sqlite-shm", "store.sqlite-journal"};
+  static const auto* files = new std::set<std::string, std::less<>>{
+      kKeyFile,   kStoreFile,       "store.sqlite-wal", "store.sqlite-shm", "store.sqlite-journal",
+      kSearchDir, kSearchRebuildDir};
   return *files;
 }
 
@@ -261,7 +267,10 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Init(const std::string& dir, std::st
     }
   }
   // An interrupted init left only our own files: start again from nothing.
-  for (const std::string& e : *entries) ::unlink(Path(dir, e).c_str());
+  for (const std::string& e : *entries) {
+    std::error_code ec;
+    std::filesystem::remove_all(Path(dir, e), ec);
+  }
 
   NodeConfig config;
   config.name = std::string(name);
@@ -274,6 +283,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Init(const std::string& dir, std::st
   std::unique_ptr<Node> node(new Node(dir, std::move(config), std::move(signer), std::move(*store)));
   // The empty log's checkpoint: every node has signed one from the start.
   if (auto cp = node->store().Checkpoint(node->checkpoint_signer()); !cp.ok()) return cp.status();
+  if (auto st = node->AttachSearch(); !st.ok()) return st;
   if (auto st = util::WriteFileAtomic(Path(dir, kConfigFile), ConfigText(node->config()), 0644); !st.ok()) return st;
   return node;
 }
@@ -333,7 +343,70 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir) {
   if (!*stored_name || **stored_name != config->name) {
     return absl::FailedPreconditionError(util::StrCat(dir, ": the store belongs to another node than ", config->name));
   }
-  return std::unique_ptr<Node>(new Node(dir, std::move(*config), std::move(*signer), std::move(*store)));
+  std::unique_ptr<Node> node(new Node(dir, std::move(*config), std::move(*signer), std::move(*store)));
+  if (auto st = node->AttachSearch(); !st.ok()) return st;
+  return node;
+}
+
+absl::Status Node::AttachSearch() {
+  auto index = search::OpenXapianIndex(Path(dir_, kSearchDir));
+  if (!index.ok()) return index.status();
+  index_ = std::move(*index);
+  indexer_ = std::make_unique<search::Indexer>(store_.get(), index_.get());
+  // Repair: index what a crash left stored but unindexed.
+  if (auto caught = indexer_->CatchUp(); !caught.ok()) return caught.status();
+  store_->SetRecordsStoredHook([this] {
+    // The store write is durable and acknowledged whatever happens here; a
+    // failure leaves the index behind, and the next write or search retries.
+    if (auto caught = indexer_->CatchUp(); !caught.ok()) {
+      std::fprintf(stderr, "aisafe: the search index is behind the store (%s); the next write or search retries\n",
+                   std::string(caught.status().message()).c_str());
+    }
+  });
+  return absl::OkStatus();
+}
+
+absl::StatusOr<search::SearchResult> Node::Search(const search::SearchRequest& request) const {
+  if (auto caught = indexer_->CatchUp(); !caught.ok()) {
+    std::fprintf(stderr, "aisafe: the search index is behind the store (%s)\n",
+                 std::string(caught.status().message()).c_str());
+  }
+  return index_->Search(request);
+}
+
+absl::StatusOr<uint64_t> Node::Reindex(const search::IndexProgress& progress) {
+  // Build beside the live index, then swap, so searches see the old index
+  // until the new one is complete; a crash leaves search.new, removed here.
+  std::string fresh_dir = Path(dir_, kSearchRebuildDir);
+  std::error_code ec;
+  std::filesystem::remove_all(fresh_dir, ec);
+  if (ec) return absl::InternalError(util::StrCat(fresh_dir, ": ", ec.message()));
+  uint64_t indexed = 0;
+  {
+    auto fresh = search::OpenXapianIndex(fresh_dir);
+    if (!fresh.ok()) return fresh.status();
+    search::Indexer builder(store_.get(), fresh->get());
+    auto built = builder.CatchUp(progress);
+    if (!built.ok()) return built.status();
+    indexed = *built;
+  }
+  std::string live_dir = Path(dir_, kSearchDir);
+  std::string old_dir = util::StrCat(live_dir, ".old");
+  std::filesystem::remove_all(old_dir, ec);
+  std::filesystem::rename(live_dir, old_dir, ec);
+  if (ec) return absl::InternalError(util::StrCat(live_dir, ": ", ec.message()));
+  std::filesystem::rename(fresh_dir, live_dir, ec);
+  if (ec) return absl::InternalError(util::StrCat(fresh_dir, ": ", ec.message()));
+  std::filesystem::remove_all(old_dir, ec);
+  auto index = search::OpenXapianIndex(live_dir);
+  if (!index.ok()) return index.status();
+  auto indexer = std::make_unique<search::Indexer>(store_.get(), index->get());
+  indexer_.swap(indexer);
+  index_.swap(*index);
+  // Records stored while the rebuild ran.
+  auto caught = indexer_->CatchUp();
+  if (!caught.ok()) return caught.status();
+  return indexed + *caught;
 }
 
 }  // namespace aisafe::node

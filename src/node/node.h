@@ -6,6 +6,8 @@
 //   DIR/node.key      C2SP signer key, mode 0600; the node refuses to open
 //                     when group or others have any access to it
 //   DIR/store.sqlite  the SQLite store (+ -wal, -shm)
+//   DIR/search/       the search index (Xapian), derived from the store:
+//                     brought up to date on open and after every write
 //
 // Thread-safety: a Node may be shared between threads once opened; its
 // store serialises access.
@@ -18,6 +20,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "keys/keys.h"
+#include "search/index.h"
+#include "search/indexer.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -107,7 +111,18 @@ class Node {
   // the newest checkpoint.
   absl::StatusOr<store::StoredCheckpoint> CheckpointLog() const;
 
+  // Searches the records the node holds (search/index.h), after indexing
+  // any the index lacks (written by another process, say).
+  absl::StatusOr<search::SearchResult> Search(const search::SearchRequest& request) const;
+  const search::Index& search_index() const { return *index_; }
+  // Rebuilds the search index from the store beside the live one, then
+  // swaps them. Returns the number of records indexed. Not to be run while
+  // this Node searches from other threads.
+  absl::StatusOr<uint64_t> Reindex(const search::IndexProgress& progress = nullptr);
+
  private:
+  absl::Status AttachSearch();
+
   Node(std::string dir, NodeConfig config, keys::Signer signer, std::unique_ptr<store::Store> store)
       : dir_(std::move(dir)),
         config_(std::move(config)),
@@ -119,6 +134,8 @@ class Node {
   NodeConfig config_;
   keys::Signer signer_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<search::Index> index_;
+  std::unique_ptr<search::Indexer> indexer_;
   const util::Clock* clock_ = &util::RealClock();
   NodeCheckpointSigner checkpoint_signer_;
 };

@@ -13,6 +13,7 @@
 #include "node/access.h"
 #include "node/transparency.h"
 #include "records/violation.h"
+#include "search/params.h"
 #include "util/clock.h"
 #include "util/hex.h"
 #include "util/strings.h"
@@ -94,9 +95,10 @@ std::optional<std::string> DecodeComponent(std::string_view in) {
   return out;
 }
 
-// The query's parameters, each at most once and each among `allowed`.
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
-    std::string_view query, std::initializer_list<std::string_view> allowed, std::string* bad_name) {
+// Every parameter of the query in order, names possibly repeated (the
+// route checks names and values).
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQueryPairs(std::string_view query,
+                                                                                 std::string* bad_name) {
   std::vector<std::pair<std::string, std::string>> out;
   size_t pos = 0;
   while (pos < query.size()) {
@@ -111,17 +113,28 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
       *bad_name = name ? *name : std::string(part.substr(0, eq));
       return absl::InvalidArgumentError("is not valid percent-encoding");
     }
-    *bad_name = *name;
-    if (std::find(allowed.begin(), allowed.end(), *name) == allowed.end()) {
-      return absl::InvalidArgumentError(
-          util::StrCat("is not a parameter of this route (it takes: ", util::StrJoin(allowed, ", "), ")"));
-    }
-    for (const auto& [n, v] : out) {
-      if (n == *name) return absl::InvalidArgumentError("is given more than once");
-    }
     out.emplace_back(std::move(*name), std::move(*value));
   }
   return out;
+}
+
+// The query's parameters, each at most once and each among `allowed`.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
+    std::string_view query, std::initializer_list<std::string_view> allowed, std::string* bad_name) {
+  auto pairs = ParseQueryPairs(query, bad_name);
+  if (!pairs.ok()) return pairs.status();
+  for (size_t i = 0; i < pairs->size(); ++i) {
+    const std::string& name = (*pairs)[i].first;
+    *bad_name = name;
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      return absl::InvalidArgumentError(
+          util::StrCat("is not a parameter of this route (it takes: ", util::StrJoin(allowed, ", "), ")"));
+    }
+    for (size_t k = 0; k < i; ++k) {
+      if ((*pairs)[k].first == name) return absl::InvalidArgumentError("is given more than once");
+    }
+  }
+  return pairs;
 }
 
 std::optional<uint64_t> ParseUint(std::string_view s) {
@@ -164,6 +177,7 @@ struct Api::Impl {
   static Response Submit(Api& api, const Request& req, const auth::Caller& caller);
   static Response GetRecord(Api& api, const Request& req, const auth::Caller& caller, std::string_view id_hex);
   static Response ListRecords(Api& api, const Request& req, const auth::Caller& caller);
+  static Response Search(Api& api, const Request& req, const auth::Caller& caller);
   static Response Proof(Api& api, const Request& req, const auth::Caller& caller, std::string_view id_hex);
   static Response Checkpoint(Api& api);
   static Response Tile(Api& api, std::string_view tile_path);
@@ -223,6 +237,7 @@ const std::vector<RouteInfo>& Api::Routes() {
       {"GET", "/v1/records"},
       {"GET", "/v1/records/{id}"},
       {"GET", "/v1/records/{id}/proof"},
+      {"GET", "/v1/search"},
       {"GET", "/log/checkpoint"},
       {"GET", "/log/tile/{level}/{index}"},
       {"GET", "/log/tile/entries/{index}"},
@@ -321,6 +336,18 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
       return r;
     }
     return req.method == "POST" ? Submit(api, req, *caller) : ListRecords(api, req, *caller);
+  }
+  if (path == "/v1/search") {
+    *route = "/v1/search";
+    if (req.method != "GET") return method_not_allowed("GET");
+    auto caller = Caller(api, req);
+    if (!caller.ok()) {
+      if (caller.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, caller.status());
+      Response r = Problem(401, "Unauthorized", Msg(caller.status()));
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    return Search(api, req, *caller);
   }
   if (path.starts_with("/v1/records/")) {
     std::string_view rest = path.substr(12);
@@ -489,6 +516,42 @@ Response Api::Impl::ListRecords(Api& api, const Request& req, const auth::Caller
   util::StrAppend(&body, "],\"next_cursor\":", Json(page->next_cursor).dump(), "}");
   Response r = JsonResponse(200, std::move(body));
   r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response Api::Impl::Search(Api& api, const Request& req, const auth::Caller& caller) {
+  std::string bad;
+  auto params = ParseQueryPairs(req.query, &bad);
+  if (!params.ok()) return ParameterProblem(bad, Msg(params.status()));
+  auto search_req = search::RequestFromParams(*params);
+  auto parameter_problem = [](const absl::Status& st) {
+    // The search component names the parameter first: "limit: ...".
+    std::string msg(st.message());
+    size_t colon = msg.find(": ");
+    if (colon == std::string::npos) return ParameterProblem("q", msg);
+    return ParameterProblem(std::string_view(msg).substr(0, colon), std::string_view(msg).substr(colon + 2));
+  };
+  if (!search_req.ok()) return parameter_problem(search_req.status());
+  if (search_req->query_lang.empty()) {
+    // The asker's language, as the browser states it: "th-TH,th;q=0.9,en;q=0.8".
+    if (auto accept = req.Header("accept-language")) {
+      std::string_view first = accept->substr(0, accept->find_first_of(",;"));
+      while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+      while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+      if (first != "*") search_req->query_lang = std::string(first);
+    }
+  }
+  search_req->visible = auth::VisibleTo(caller);
+  search_req->node_name = api.node_->config().name;
+  auto result = api.node_->Search(*search_req);
+  if (!result.ok()) {
+    if (result.status().code() == absl::StatusCode::kInvalidArgument) return parameter_problem(result.status());
+    return StoreFault(api, result.status());
+  }
+  Response r =
+      JsonResponse(200, search::ResultJson(*search_req, *result).dump(-1, ' ', false, Json::error_handler_t::replace));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  if (caller.role != auth::Role::kPublic) r.headers.emplace_back("Vary", "Authorization");
   return r;
 }
 

@@ -29,6 +29,15 @@ const std::string& Api::OpenApiDocument() {
           "line": {"type": "integer", "description": "Line of the record in a JSON Lines body"},
           "detail": {"type": "string"}}}}}},
       "SubmitResult": {"type": "object", "required": ["records"], "properties": {"records": {"type": "array", "items": {"type": "object", "required": ["id", "created"], "properties": {"id": {"type": "string"}, "created": {"type": "boolean", "description": "false when the record, or the same submitted document, was stored before"}}}}}},
+      "SearchResult": {"type": "object", "required": ["total", "total_exact", "offset", "limit", "hits"], "properties": {
+        "total": {"type": "integer", "description": "Visible matches; at least this many when total_exact is false (counted exactly up to 10000, or always with facets=true)"},
+        "total_exact": {"type": "boolean"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+        "next_offset": {"type": "integer", "description": "Present when there are more hits"},
+        "hits": {"type": "array", "items": {"type": "object", "required": ["id", "type", "origin", "tlp", "lang", "created", "countries", "title", "snippet", "snippet_html"], "properties": {
+          "id": {"type": "string"}, "type": {"type": "string"}, "origin": {"type": "string"}, "tlp": {"type": "string"}, "lang": {"type": "string"}, "created": {"type": "string"},
+          "countries": {"type": "array", "items": {"type": "string"}}, "title": {"type": "string"},
+          "snippet": {"type": "string", "description": "Plain text around the matches"}, "snippet_html": {"type": "string", "description": "The same, HTML-escaped, matches in <mark>"}}}},
+        "facets": {"type": "object", "description": "With facets=true: facet (type, tlp, origin, country, lang, harm) -> value -> count", "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}}}}},
       "RecordPage": {"type": "object", "required": ["records", "next_cursor"], "properties": {"records": {"type": "array", "items": {"type": "object", "required": ["id", "record"], "properties": {"id": {"type": "string"}, "record": {"$ref": "#/components/schemas/Record"}}}}, "next_cursor": {"type": "string", "description": "Opaque; empty when there is nothing more"}}},
       "InclusionProof": {"type": "object", "required": ["index", "tree_size", "proof", "checkpoint"], "properties": {"index": {"type": "integer"}, "tree_size": {"type": "integer"}, "proof": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}, "checkpoint": {"type": ["string", "null"], "description": "The signed checkpoint (C2SP signed note) of tree_size"}}}
     },
@@ -71,6 +80,29 @@ const std::string& Api::OpenApiDocument() {
         "summary": "RFC 9162 inclusion proof of the record's log entry, with the signed checkpoint it is against",
         "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "size", "in": "query", "schema": {"type": "integer", "minimum": 1}, "description": "Tree size (default: the newest checkpoint, signed first if the record is newer)"}],
         "responses": {"200": {"description": "The proof", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InclusionProof"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+      }
+    },
+    "/v1/search": {
+      "get": {
+        "summary": "Full-text search, in any language, over the records the caller may see (docs/search.md)",
+        "description": "Visibility is a filter inside the query: hits, total and facets count only records the caller may see. The query language: words (any, best first; match=all for every), \"phrases\", prefix*, AND, OR, NOT or -word, parentheses; empty lists the newest. Filters repeat or take commas: type=incident,practice. The asker's language for stemming is qlang, else Accept-Language.",
+        "parameters": [
+          {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 4096}},
+          {"name": "qlang", "in": "query", "schema": {"type": "string"}, "description": "BCP 47 tag of the query's language (default: Accept-Language)"},
+          {"name": "type", "in": "query", "schema": {"type": "string"}},
+          {"name": "tlp", "in": "query", "schema": {"type": "string"}},
+          {"name": "origin", "in": "query", "schema": {"type": "string"}},
+          {"name": "country", "in": "query", "schema": {"type": "string"}},
+          {"name": "lang", "in": "query", "schema": {"type": "string"}},
+          {"name": "harm", "in": "query", "schema": {"type": "string"}},
+          {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "created on or after: a date or an RFC 3339 UTC time"},
+          {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "created on or before"},
+          {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 9999, "default": 0}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+          {"name": "facets", "in": "query", "schema": {"type": "boolean", "default": false}},
+          {"name": "diacritics", "in": "query", "schema": {"enum": ["fold", "exact"], "default": "fold"}},
+          {"name": "match", "in": "query", "schema": {"enum": ["any", "all"], "default": "any"}}],
+        "responses": {"200": {"description": "Hits, best first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResult"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}
       }
     },
     "/log/checkpoint": {

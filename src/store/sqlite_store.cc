@@ -397,7 +397,7 @@ class SqliteStore final : public Store {
   absl::Status RemovePeer(std::string_view name) override;
   absl::Status SetPeerSyncResult(std::string_view name, int64_t now_us, std::string_view error,
                                  uint64_t rejected) override;
-  absl::StatusOr<uint64_t> ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer) override;
+  absl::StatusOr<uint64_t> ApplyPulledPageImpl(const PulledPage& page, const CheckpointSigner* signer) override;
   absl::StatusOr<int64_t> KeepForeignCheckpoint(const ForeignCheckpoint& checkpoint) override;
   absl::Status AdvanceWitnessed(const Witnessed& witnessed, std::optional<uint64_t> expected_size) override;
   absl::StatusOr<int64_t> RaiseSplitView(const SplitView& alert) override;
@@ -1355,7 +1355,7 @@ absl::StatusOr<int64_t> SqliteStore::KeepForeignCheckpoint(const ForeignCheckpoi
   return id;
 }
 
-absl::StatusOr<uint64_t> SqliteStore::ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer) {
+absl::StatusOr<uint64_t> SqliteStore::ApplyPulledPageImpl(const PulledPage& page, const CheckpointSigner* signer) {
   static const RecordId kZero{};
   for (size_t i = 0; i < page.records.size(); ++i) {
     const NewRecord& r = page.records[i].record;

@@ -56,7 +56,22 @@ absl::StatusOr<std::vector<PutOutcome>> Store::PutBatch(std::span<const NewRecor
     }
   }
   if (batch.empty()) return std::vector<PutOutcome>{};
-  return PutBatchImpl(batch, signer);
+  auto outcomes = PutBatchImpl(batch, signer);
+  if (outcomes.ok() && records_stored_) {
+    for (const PutOutcome& o : *outcomes) {
+      if (o.inserted) {
+        records_stored_();
+        break;
+      }
+    }
+  }
+  return outcomes;
+}
+
+absl::StatusOr<uint64_t> Store::ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer) {
+  auto stored = ApplyPulledPageImpl(page, signer);
+  if (stored.ok() && *stored > 0 && records_stored_) records_stored_();
+  return stored;
 }
 
 }  // namespace aisafe::store

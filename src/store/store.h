@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -323,7 +324,7 @@ class Store : public ReadOnlyStore {
   // `signer`'s checkpoint as PutBatch does), their origin proofs, the
   // checkpoints, and the peer's cursor; all or nothing. Returns how many
   // records were new.
-  virtual absl::StatusOr<uint64_t> ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer) = 0;
+  absl::StatusOr<uint64_t> ApplyPulledPage(const PulledPage& page, const CheckpointSigner* signer);
   // Keeps a verified checkpoint (once per origin, size and root); returns
   // its id.
   virtual absl::StatusOr<int64_t> KeepForeignCheckpoint(const ForeignCheckpoint& checkpoint) = 0;
@@ -339,9 +340,20 @@ class Store : public ReadOnlyStore {
   virtual absl::StatusOr<int64_t> RaiseSplitView(const SplitView& alert) = 0;
   virtual absl::Status ClearSplitView(int64_t id, int64_t now_us, std::string_view by) = 0;
 
+  // Called after every commit that stored new records (PutBatch,
+  // ApplyPulledPage), on the committing thread, once the transaction is
+  // durable. The node keeps its search index current with it
+  // (search/indexer.h); the store knows nothing of what it does. Set it
+  // before the store is shared between threads.
+  void SetRecordsStoredHook(std::function<void()> hook) { records_stored_ = std::move(hook); }
+
  protected:
   virtual absl::StatusOr<std::vector<PutOutcome>> PutBatchImpl(std::span<const NewRecord> batch,
                                                                const CheckpointSigner* signer) = 0;
+  virtual absl::StatusOr<uint64_t> ApplyPulledPageImpl(const PulledPage& page, const CheckpointSigner* signer) = 0;
+
+ private:
+  std::function<void()> records_stored_;
 };
 
 }  // namespace aisafe::store

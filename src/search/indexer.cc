@@ -1,0 +1,55 @@
+#include "search/indexer.h"
+
+#include "search/document.h"
+#include "util/strings.h"
+
+namespace aisafe::search {
+
+absl::StatusOr<bool> Indexer::MarkMatchesStore(const IndexMark& mark, uint64_t log_size) const {
+  if (mark.size > log_size) return false;
+  if (mark.size == 0) return true;
+  auto last = store_->ListByLogIndex(mark.size - 1, 1);
+  if (!last.ok()) return last.status();
+  return !last->empty() && last->front().id == mark.last_id;
+}
+
+absl::StatusOr<uint64_t> Indexer::CatchUp(const IndexProgress& progress) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto log_size = store_->LogSize();
+  if (!log_size.ok()) return log_size.status();
+  auto mark = index_->Mark();
+  if (!mark.ok()) return mark.status();
+  if (mark->size == *log_size) {
+    // Common case after every write: nothing to do but the identity check
+    // below, which costs one read; skip it when both are empty.
+    if (mark->size == 0) return 0;
+  }
+  auto matches = MarkMatchesStore(*mark, *log_size);
+  if (!matches.ok()) return matches.status();
+  if (!*matches) {
+    if (absl::Status s = index_->Clear(); !s.ok()) return s;
+    *mark = IndexMark{};
+  }
+  uint64_t indexed = 0;
+  std::vector<IndexDoc> docs;
+  while (mark->size < *log_size) {
+    auto records = store_->ListByLogIndex(mark->size, kBatch);
+    if (!records.ok()) return records.status();
+    if (records->empty()) break;
+    docs.clear();
+    docs.reserve(records->size());
+    for (const store::StoredRecord& r : *records) {
+      auto doc = MakeIndexDoc(r);
+      if (!doc.ok()) return doc.status();
+      docs.push_back(std::move(*doc));
+    }
+    IndexMark next{records->back().log_index + 1, records->back().id};
+    if (absl::Status s = index_->Add(docs, next); !s.ok()) return s;
+    indexed += records->size();
+    *mark = next;
+    if (progress) progress(mark->size, *log_size);
+  }
+  return indexed;
+}
+
+}  // namespace aisafe::search

@@ -1,0 +1,24 @@
+// The search index backed by Xapian (glass), in a directory of its own
+// (DIR/search in a node's data directory; docs/formats/search-index.md).
+//
+// Writers take Xapian's lock only while they add, so several processes on
+// one data directory (aisafe serve, aisafe submit) can each index what they
+// stored; a writer waits for another's lock. Readers never wait. Commits do
+// not fsync: the index is rebuilt from the store, so a torn index after a
+// power loss is detected on open and rebuilt, never trusted.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "search/index.h"
+
+namespace aisafe::search {
+
+// Opens the index in `dir`, creating it if absent. An index of another
+// format version, or one Xapian finds corrupt, is discarded and created
+// anew (its mark is then 0, so the indexer rebuilds it).
+absl::StatusOr<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir);
+
+}  // namespace aisafe::search
