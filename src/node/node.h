@@ -114,7 +114,7 @@ class Node {
   // Searches the records the node holds (search/index.h), after indexing
   // any the index lacks (written by another process, say).
   absl::StatusOr<search::SearchResult> Search(const search::SearchRequest& request) const;
-  const search::Index& search_index() const { return *index_; }
+  const search::Index& SearchIndex() const { return *index_; }
   // Rebuilds the search index from the store beside the live one, then
   // swaps them. Returns the number of records indexed. Not to be run while
   // this Node searches from other threads.

@@ -191,7 +191,7 @@ class Parser {
   }
 
   absl::StatusOr<QueryNode> ParsePrimary(size_t depth) {
-    if (depth >= kMaxQueryDepth) {
+    if (depth > kMaxQueryDepth) {
       return absl::InvalidArgumentError(
           util::StrCat("q: nested deeper than ", kMaxQueryDepth, " levels at character ", Peek().at));
     }

@@ -66,24 +66,37 @@ Snippet MakeSnippet(std::string_view text, const std::function<bool(std::string_
     if (last > first) count -= words[first].match;
   }
   size_t begin = 0, end = text.size();
+  auto char_boundary = [&](size_t at) {
+    while (at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+    return at;
+  };
   if (!words.empty()) {
-    // Start a little before the first match so it is read in context.
+    // Start at the window's first match, with up to three words before it
+    // (within the window) so it is read in context; the window's other
+    // matches follow it, so they stay in.
     size_t first = best_first;
     if (best_count > 0) {
-      size_t back = 0;
-      while (first > 0 && back < 3 && words[best_first].begin - words[first - 1].begin < max_bytes / 3) {
+      size_t match = best_first;
+      while (!words[match].match) ++match;
+      first = match;
+      for (int back = 0; back < 3 && first > best_first && words[match].begin - words[first - 1].begin < max_bytes / 3;
+           ++back) {
         --first;
-        ++back;
       }
     }
     begin = first == 0 ? 0 : words[first].begin;
     size_t last = first;
     while (last + 1 < words.size() && words[last + 1].end - begin <= max_bytes) ++last;
     end = (last + 1 == words.size()) ? text.size() : words[last].end;
-    if (end - begin > max_bytes + 64 && last == first) end = words[first].end;
+    if (last + 1 == words.size()) {
+      // The text's end is reached with room to spare: use it before.
+      while (first > 0 && text.size() - words[first - 1].begin <= max_bytes) --first;
+      begin = first == 0 ? 0 : words[first].begin;
+    }
+    // One word longer than the snippet (a URL, a hash): cut it.
+    if (end - begin > max_bytes + 64) end = char_boundary(begin + max_bytes);
   } else if (text.size() > max_bytes) {
-    end = max_bytes;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    end = char_boundary(max_bytes);
   }
   if (end > text.size()) end = text.size();
   Snippet s;

@@ -53,6 +53,8 @@ constexpr size_t kMaxTermBytes = 120;
 // Positions between fields, so a phrase never spans two.
 constexpr Xapian::termpos kFieldGap = 100;
 constexpr Xapian::termcount kTitleWdf = 3;
+// Words of a query after segmentation (ParseQuery bounds the typed words).
+constexpr size_t kMaxAnalysedTerms = 256;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -105,8 +107,8 @@ class CountingSpy : public Xapian::MatchSpy {
     Count("lang", doc.get_value(kLangSlot), false);
     Count("harm", doc.get_value(kHarmsSlot), true);
   }
-  uint64_t count() const { return count_; }
-  std::map<std::string, std::map<std::string, uint64_t>>& facets() { return counts_; }
+  uint64_t Seen() const { return count_; }
+  std::map<std::string, std::map<std::string, uint64_t>>& Facets() { return counts_; }
 
  private:
   void Count(const char* facet, const std::string& value, bool list) {
@@ -339,7 +341,7 @@ Xapian::Document MakeDocument(const IndexDoc& doc, std::map<std::string, text::A
       if (w.term.size() > kMaxTermBytes) return;
       std::string term(w.term);
       d.add_posting(term, pos, wdf);
-      if (analyzer.has_stemmer()) d.add_term(Term(kStem, analyzer.Stem(term)), wdf);
+      if (analyzer.HasStemmer()) d.add_term(Term(kStem, analyzer.Stem(term)), wdf);
       if (MayHaveLatinDiacritics(term)) {
         std::string f = text::FoldDiacritics(term);
         if (f != term) d.add_posting(Term(kFolded, f), pos, wdf);
@@ -454,7 +456,7 @@ class XapianIndex final : public Index {
     std::set<std::string> seen;
     auto add_stemmer = [&](std::string_view lang) {
       text::Analyzer a(lang);
-      if (a.has_stemmer() && seen.insert(a.stemmer_name()).second) build.stemmers.push_back(std::move(a));
+      if (a.HasStemmer() && seen.insert(a.StemmerName()).second) build.stemmers.push_back(std::move(a));
     };
     if (!req.query_lang.empty()) add_stemmer(req.query_lang);
     for (const std::string& l : req.filters.langs) add_stemmer(l);
@@ -464,6 +466,11 @@ class XapianIndex final : public Index {
       Xapian::Query text = build.Node(*parsed, true);
       if (!browse && build.terms == 0) {
         return absl::InvalidArgumentError("q: has no words to search for (only punctuation or symbols)");
+      }
+      // One typed word of Thai can be many words of the language.
+      if (build.terms > kMaxAnalysedTerms) {
+        return absl::InvalidArgumentError(util::StrCat("q: ", build.terms, " words once segmented; at most ",
+                                                       kMaxAnalysedTerms, " (shorten the query)"));
       }
       query = Xapian::Query(Xapian::Query::OP_FILTER, text, Filter(req));
     } catch (const Xapian::Error& e) {
@@ -485,13 +492,13 @@ class XapianIndex final : public Index {
       Xapian::MSet mset =
           enquire.get_mset(static_cast<Xapian::doccount>(req.offset), static_cast<Xapian::doccount>(req.limit), check);
       SearchResult result;
-      if (spy.count() > kExactTotalUpTo && !req.facets) {
+      if (spy.Seen() > kExactTotalUpTo && !req.facets) {
         result.total = kExactTotalUpTo;
         result.total_exact = false;
       } else {
-        result.total = spy.count();
+        result.total = spy.Seen();
       }
-      if (req.facets) result.facets = std::move(spy.facets());
+      if (req.facets) result.facets = std::move(spy.Facets());
       std::map<std::string, text::Analyzer> analyzers;
       for (auto it = mset.begin(); it != mset.end(); ++it) {
         nlohmann::json data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
@@ -520,7 +527,7 @@ class XapianIndex final : public Index {
             if (t.compare(0, p.size(), p) == 0) return true;
           }
           if (!h.stems.empty()) {
-            if (doc_analyzer.has_stemmer() && h.stems.count(doc_analyzer.Stem(t))) return true;
+            if (doc_analyzer.HasStemmer() && h.stems.count(doc_analyzer.Stem(t))) return true;
             for (const text::Analyzer& s : build.stemmers) {
               if (h.stems.count(s.Stem(t))) return true;
             }

@@ -28,7 +28,8 @@ bool IsAscii(std::string_view text) {
 enum Cls : uint8_t { kOther, kL, kN, kE, kM, kQ, kC };
 
 constexpr Cls ClassOf(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return kL;
+  // ICU's rules count '@' as a letter (so "user@example.com" is one word).
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '@') return kL;
   if (c >= '0' && c <= '9') return kN;
   if (c == '_') return kE;
   if (c == '.') return kM;
@@ -111,21 +112,34 @@ void NormalizeInto(std::string_view text, std::string* out) {
   if (U_FAILURE(status)) out->clear();
 }
 
-// ICU's word break iterator is costly to create and not thread-safe: one
-// per thread. The root locale's rules and dictionaries serve every language.
-icu::BreakIterator* ThreadWordIterator() {
-  thread_local std::unique_ptr<icu::BreakIterator> it = [] {
-    UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::BreakIterator> bi(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-    if (U_FAILURE(status)) bi.reset();
-    return bi;
-  }();
-  return it.get();
+std::unique_ptr<icu::BreakIterator> NewWordIterator() {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::BreakIterator> bi(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  if (U_FAILURE(status)) bi.reset();
+  return bi;
 }
 
 void IcuWords(std::string_view text, const std::function<void(const Word&)>& sink) {
-  icu::BreakIterator* bi = ThreadWordIterator();
+  // ICU's word break iterator is costly to create and not thread-safe: one
+  // per thread. The root locale's rules and dictionaries serve every
+  // language. A sink that segments text itself gets an iterator of its own.
+  thread_local std::unique_ptr<icu::BreakIterator> shared = NewWordIterator();
+  thread_local bool shared_busy = false;
+  std::unique_ptr<icu::BreakIterator> own;
+  icu::BreakIterator* bi = shared.get();
+  bool using_shared = !shared_busy;
+  if (!using_shared) {
+    own = NewWordIterator();
+    bi = own.get();
+  }
   if (bi == nullptr) return;
+  if (using_shared) shared_busy = true;
+  struct Release {
+    bool active;
+    ~Release() {
+      if (active) shared_busy = false;
+    }
+  } release{using_shared};
   UErrorCode status = U_ZERO_ERROR;
   UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
   if (U_FAILURE(status)) return;
@@ -147,7 +161,8 @@ void IcuWords(std::string_view text, const std::function<void(const Word&)>& sin
   UText empty = UTEXT_INITIALIZER;
   status = U_ZERO_ERROR;
   utext_openUTF8(&empty, "", 0, &status);
-  bi->setText(&empty, status);
+  bi->setText(&empty, status);  // The iterator keeps its own copy.
+  utext_close(&empty);
   utext_close(ut);
 }
 

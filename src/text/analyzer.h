@@ -64,11 +64,11 @@ class Analyzer {
   Analyzer(Analyzer&&) noexcept;
   Analyzer& operator=(Analyzer&&) noexcept;
 
-  bool has_stemmer() const { return stemmer_ != nullptr; }
+  bool HasStemmer() const { return stemmer_ != nullptr; }
   // The Snowball stem of a normalised term; "" without a stemmer.
   std::string Stem(std::string_view term) const;
   // The name of the stemmer ("english", "indonesian", ...), "" if none.
-  const std::string& stemmer_name() const { return stemmer_name_; }
+  const std::string& StemmerName() const { return stemmer_name_; }
 
  private:
   struct Stemmer;
