@@ -123,7 +123,7 @@ class ReindexCommand final : public Command {
     if (!indexed.ok()) return indexed.status();
     bar.Finish();
     double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    auto bytes = (*node)->search_index().SizeBytes();
+    auto bytes = (*node)->SearchIndex().SizeBytes();
     *ctx.err << "indexed " << *indexed << " records in " << absl::StrFormat("%.1f", seconds) << " s";
     if (bytes.ok()) *ctx.err << "; the index takes " << (*bytes >> 20) << " MiB";
     *ctx.err << "\n";
