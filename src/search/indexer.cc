@@ -15,19 +15,31 @@ absl::StatusOr<bool> Indexer::MarkMatchesStore(const IndexMark& mark, uint64_t l
 
 absl::StatusOr<uint64_t> Indexer::CatchUp(const IndexProgress& progress) {
   std::lock_guard<std::mutex> lock(mu_);
+  auto indexed = CatchUpLocked(progress);
+  if (indexed.ok() || !index_fault_) return indexed;
+  // The index failed, not the store: a torn or damaged index shows itself
+  // only when its blocks are read. It is derived data; start again.
+  if (absl::Status s = index_->Clear(); !s.ok()) return s;
+  return CatchUpLocked(progress);
+}
+
+absl::StatusOr<uint64_t> Indexer::CatchUpLocked(const IndexProgress& progress) {
+  index_fault_ = false;
   auto log_size = store_->LogSize();
   if (!log_size.ok()) return log_size.status();
   auto mark = index_->Mark();
-  if (!mark.ok()) return mark.status();
-  if (mark->size == *log_size) {
-    // Common case after every write: nothing to do but the identity check
-    // below, which costs one read; skip it when both are empty.
-    if (mark->size == 0) return 0;
+  if (!mark.ok()) {
+    index_fault_ = true;
+    return mark.status();
   }
+  if (mark->size == 0 && *log_size == 0) return 0;
   auto matches = MarkMatchesStore(*mark, *log_size);
   if (!matches.ok()) return matches.status();
   if (!*matches) {
-    if (absl::Status s = index_->Clear(); !s.ok()) return s;
+    if (absl::Status s = index_->Clear(); !s.ok()) {
+      index_fault_ = true;
+      return s;
+    }
     *mark = IndexMark{};
   }
   uint64_t indexed = 0;
@@ -44,7 +56,10 @@ absl::StatusOr<uint64_t> Indexer::CatchUp(const IndexProgress& progress) {
       docs.push_back(std::move(*doc));
     }
     IndexMark next{records->back().log_index + 1, records->back().id};
-    if (absl::Status s = index_->Add(docs, next); !s.ok()) return s;
+    if (absl::Status s = index_->Add(docs, next); !s.ok()) {
+      index_fault_ = true;
+      return s;
+    }
     indexed += records->size();
     *mark = next;
     if (progress) progress(mark->size, *log_size);

@@ -9,7 +9,8 @@
 // the mark behind the log, and the next CatchUp (on open, after any write,
 // before a search) indexes the rest. An index that claims more than the
 // store holds, or whose last entry is not the store's, is cleared and
-// rebuilt: it never serves a record the store lacks.
+// rebuilt: it never serves a record the store lacks. So is an index that
+// fails while being brought up to date (torn by a power loss, damaged).
 //
 // Thread-safety: CatchUp may be called from several threads; calls are
 // serialised.
@@ -42,10 +43,12 @@ class Indexer {
 
  private:
   absl::StatusOr<bool> MarkMatchesStore(const IndexMark& mark, uint64_t log_size) const;
+  absl::StatusOr<uint64_t> CatchUpLocked(const IndexProgress& progress);
 
   const store::ReadOnlyStore* store_;
   Index* index_;
   std::mutex mu_;
+  bool index_fault_ = false;  // The last failure was the index's, not the store's.
 };
 
 }  // namespace aisafe::search

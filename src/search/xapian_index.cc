@@ -4,6 +4,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -418,15 +419,33 @@ class XapianIndex final : public Index {
 
   absl::Status Clear() override {
     std::lock_guard<std::mutex> lock(write_mu_);
+    // A new directory swapped in, not DB_CREATE_OR_OVERWRITE: that restarts
+    // Xapian's revision numbers, and a reader opened before could then
+    // take the new revision for its own and keep reading the old tables.
+    // Readers notice the new directory (inode) and this process's
+    // generation.
+    std::string fresh = util::StrCat(dir_, ".fresh");
+    std::string old = util::StrCat(dir_, ".cleared");
+    std::error_code ec;
+    std::filesystem::remove_all(fresh, ec);
     try {
-      Xapian::WritableDatabase db(dir_, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC | Xapian::DB_RETRY_LOCK);
+      Xapian::WritableDatabase db(fresh, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
       db.set_metadata(kFormatKey, std::string(kFormat));
       db.set_metadata(kMarkKey, "");
       db.commit();
-      return absl::OkStatus();
     } catch (const Xapian::Error& e) {
       return FromXapian(e);
     }
+    std::filesystem::remove_all(old, ec);
+    if (std::filesystem::exists(dir_, ec)) {
+      std::filesystem::rename(dir_, old, ec);
+      if (ec) return absl::InternalError(util::StrCat("search index: ", dir_, ": ", ec.message()));
+    }
+    std::filesystem::rename(fresh, dir_, ec);
+    if (ec) return absl::InternalError(util::StrCat("search index: ", fresh, ": ", ec.message()));
+    std::filesystem::remove_all(old, ec);
+    ++generation_;
+    return absl::OkStatus();
   }
 
   absl::StatusOr<uint64_t> DocCount() const override {
@@ -553,8 +572,8 @@ class XapianIndex final : public Index {
           if (db.get_metadata(kFormatKey) == kFormat && DecodeMark(db.get_metadata(kMarkKey))) {
             return absl::OkStatus();
           }
-        } catch (const Xapian::DatabaseCorruptError&) {
-        } catch (const Xapian::DatabaseOpeningError&) {
+        } catch (const Xapian::DatabaseError&) {
+          // Corrupt, truncated, unreadable or of another Xapian version.
         }
         // Another version, or torn by a power loss: start again; the
         // indexer refills it from the store.
@@ -569,19 +588,21 @@ class XapianIndex final : public Index {
   struct Reader {
     std::unique_ptr<Xapian::Database> db;
     ino_t inode = 0;
+    uint64_t generation = 0;
   };
 
   template <typename F>
   auto WithReader(F&& f) const -> decltype(f(std::declval<Xapian::Database&>())) {
     ino_t inode = DirInode(dir_);
+    uint64_t generation = generation_.load();
     Reader reader;
     {
       std::lock_guard<std::mutex> lock(pool_mu_);
       while (!pool_.empty()) {
         reader = std::move(pool_.back());
         pool_.pop_back();
-        if (reader.inode == inode) break;
-        reader.db.reset();  // The directory was replaced (reindex).
+        if (reader.inode == inode && reader.generation == generation) break;
+        reader.db.reset();  // The directory was replaced (Clear, reindex).
       }
     }
     for (int attempt = 0;; ++attempt) {
@@ -589,6 +610,7 @@ class XapianIndex final : public Index {
         if (reader.db == nullptr) {
           reader.db = std::make_unique<Xapian::Database>(dir_);
           reader.inode = inode;
+          reader.generation = generation;
         } else {
           reader.db->reopen();
         }
@@ -608,6 +630,7 @@ class XapianIndex final : public Index {
 
   std::string dir_;
   std::mutex write_mu_;
+  std::atomic<uint64_t> generation_{0};  // Bumped by Clear.
   mutable std::mutex pool_mu_;
   mutable std::vector<Reader> pool_;
 };
