@@ -349,7 +349,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Open(const std::string& dir) {
 }
 
 absl::Status Node::AttachSearch() {
-  auto index = search::OpenXapianIndex(Path(dir_, kSearchDir));
+  auto index = search::OpenXapianIndex(Path(dir_, kSearchDir), config_.name);
   if (!index.ok()) return index.status();
   index_ = std::move(*index);
   indexer_ = std::make_unique<search::Indexer>(store_.get(), index_.get());
@@ -383,7 +383,7 @@ absl::StatusOr<uint64_t> Node::Reindex(const search::IndexProgress& progress) {
   if (ec) return absl::InternalError(util::StrCat(fresh_dir, ": ", ec.message()));
   uint64_t indexed = 0;
   {
-    auto fresh = search::OpenXapianIndex(fresh_dir);
+    auto fresh = search::OpenXapianIndex(fresh_dir, config_.name);
     if (!fresh.ok()) return fresh.status();
     search::Indexer builder(store_.get(), fresh->get());
     auto built = builder.CatchUp(progress);
@@ -398,7 +398,7 @@ absl::StatusOr<uint64_t> Node::Reindex(const search::IndexProgress& progress) {
   std::filesystem::rename(fresh_dir, live_dir, ec);
   if (ec) return absl::InternalError(util::StrCat(fresh_dir, ": ", ec.message()));
   std::filesystem::remove_all(old_dir, ec);
-  auto index = search::OpenXapianIndex(live_dir);
+  auto index = search::OpenXapianIndex(live_dir, config_.name);
   if (!index.ok()) return index.status();
   auto indexer = std::make_unique<search::Indexer>(store_.get(), index->get());
   indexer_.swap(indexer);

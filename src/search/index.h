@@ -74,8 +74,10 @@ struct SearchRequest {
 inline constexpr size_t kMaxLimit = 100;
 inline constexpr size_t kMaxWindow = 10000;
 // Totals are counted exactly up to this many matches, then reported as
-// "at least" (facets, when asked for, are always exact).
-inline constexpr uint64_t kExactTotalUpTo = 10000;
+// "more than" (facets, when asked for, are always exact): counting every
+// match of a broad query over a large node costs more than the rest of the
+// search.
+inline constexpr uint64_t kExactTotalUpTo = 1000;
 
 struct Hit {
   util::Digest id{};

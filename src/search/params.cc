@@ -193,7 +193,8 @@ nlohmann::json ResultJson(const SearchRequest& request, const SearchResult& resu
                         {"limit", request.limit},
                         {"hits", std::move(hits)}};
   size_t next = request.offset + result.hits.size();
-  if (result.hits.size() == request.limit && next < result.total && next + 1 <= kMaxWindow) {
+  bool more = !result.total_exact || next < result.total;
+  if (result.hits.size() == request.limit && more && next < kMaxWindow) {
     out["next_offset"] = next;
   }
   if (request.facets) out["facets"] = result.facets;

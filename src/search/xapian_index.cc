@@ -22,7 +22,7 @@ namespace {
 
 // docs/formats/search-index.md. Bump when terms or values change meaning;
 // an index of another version is rebuilt.
-constexpr std::string_view kFormat = "1";
+constexpr std::string_view kFormat = "2";
 constexpr const char* kFormatKey = "aisafe.format";
 constexpr const char* kMarkKey = "aisafe.mark";
 
@@ -38,6 +38,15 @@ constexpr std::string_view kCountry = "XC";
 constexpr std::string_view kLang = "XL";
 constexpr std::string_view kHarm = "XH";
 constexpr std::string_view kAudience = "XA";
+constexpr std::string_view kVisibleTo = "XV";
+
+// The roles whose visibility a document records as XV<role> terms: every
+// distinct auth::VisibleTo (analyst and admin see the same).
+constexpr auth::Role kVisibilityRoles[] = {auth::Role::kPublic, auth::Role::kContributor, auth::Role::kAnalyst};
+
+bool SameVisibleSet(const auth::VisibleSet& a, const auth::VisibleSet& b) {
+  return a.markings == b.markings && a.red_of_own_origin == b.red_of_own_origin;
+}
 
 enum Slot : Xapian::valueno {
   kCreatedSlot = 0,
@@ -282,8 +291,16 @@ Xapian::Query AnyOf(std::string_view prefix, const std::vector<std::string>& val
   return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
-// The asker's visibility as a filter: auth::VisibleTo translated to terms.
-Xapian::Query VisibilityFilter(const SearchRequest& req) {
+// The asker's visibility as a filter: auth::VisibleTo translated to terms;
+// one term when the set is a role's on the index's own node.
+Xapian::Query VisibilityFilter(const SearchRequest& req, const std::string& index_node) {
+  if (!index_node.empty() && req.node_name == index_node) {
+    for (auth::Role role : kVisibilityRoles) {
+      if (SameVisibleSet(req.visible, auth::VisibleTo(auth::Caller{"", role}))) {
+        return Xapian::Query(Term(kVisibleTo, auth::RoleName(role)));
+      }
+    }
+  }
   std::vector<Xapian::Query> any;
   for (records::Tlp tlp : req.visible.markings) any.emplace_back(Term(kTlp, records::TlpName(tlp)));
   if (req.visible.red_of_own_origin) {
@@ -294,9 +311,9 @@ Xapian::Query VisibilityFilter(const SearchRequest& req) {
   return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
 }
 
-Xapian::Query Filter(const SearchRequest& req) {
+Xapian::Query Filter(const SearchRequest& req, const std::string& index_node) {
   const Filters& f = req.filters;
-  std::vector<Xapian::Query> all{VisibilityFilter(req)};
+  std::vector<Xapian::Query> all{VisibilityFilter(req, index_node)};
   if (!f.types.empty()) all.push_back(AnyOf(kType, f.types, false));
   if (!f.tlps.empty()) all.push_back(AnyOf(kTlp, f.tlps, true));
   if (!f.origins.empty()) all.push_back(AnyOf(kOrigin, f.origins, false));
@@ -329,7 +346,8 @@ std::optional<IndexMark> DecodeMark(const std::string& text) {
   return m;
 }
 
-Xapian::Document MakeDocument(const IndexDoc& doc, std::map<std::string, text::Analyzer>* analyzers) {
+Xapian::Document MakeDocument(const IndexDoc& doc, const std::string& node_name,
+                              std::map<std::string, text::Analyzer>* analyzers) {
   Xapian::Document d;
   std::string primary = text::PrimaryLanguage(doc.lang);
   auto it = analyzers->find(primary);
@@ -364,6 +382,13 @@ Xapian::Document MakeDocument(const IndexDoc& doc, std::map<std::string, text::A
   for (const std::string& c : doc.countries) d.add_boolean_term(Term(kCountry, c));
   for (const std::string& h : doc.harms) d.add_boolean_term(Term(kHarm, h));
   for (const std::string& a : doc.audience) d.add_boolean_term(Term(kAudience, a));
+  if (auto tlp = records::ParseTlp(doc.tlp); tlp && !node_name.empty()) {
+    for (auth::Role role : kVisibilityRoles) {
+      if (auth::Contains(auth::VisibleTo(auth::Caller{"", role}), *tlp, doc.origin, node_name)) {
+        d.add_boolean_term(Term(kVisibleTo, auth::RoleName(role)));
+      }
+    }
+  }
 
   d.add_value(kCreatedSlot, Xapian::sortable_serialise(static_cast<double>(doc.created_us)));
   d.add_value(kTypeSlot, doc.type);
@@ -388,7 +413,7 @@ ino_t DirInode(const std::string& dir) {
 
 class XapianIndex final : public Index {
  public:
-  explicit XapianIndex(std::string dir) : dir_(std::move(dir)) {}
+  XapianIndex(std::string dir, std::string node_name) : dir_(std::move(dir)), node_name_(std::move(node_name)) {}
 
   absl::StatusOr<IndexMark> Mark() const override {
     return WithReader([&](Xapian::Database& db) -> absl::StatusOr<IndexMark> {
@@ -407,7 +432,7 @@ class XapianIndex final : public Index {
         if (doc.log_index >= 0xFFFFFFFEu) {
           return absl::ResourceExhaustedError("search index: Xapian document ids end at 2^32");
         }
-        db.replace_document(static_cast<Xapian::docid>(doc.log_index + 1), MakeDocument(doc, &analyzers));
+        db.replace_document(static_cast<Xapian::docid>(doc.log_index + 1), MakeDocument(doc, node_name_, &analyzers));
       }
       db.set_metadata(kMarkKey, EncodeMark(mark));
       db.commit();  // Documents and mark in one revision.
@@ -491,7 +516,7 @@ class XapianIndex final : public Index {
         return absl::InvalidArgumentError(util::StrCat("q: ", build.terms, " words once segmented; at most ",
                                                        kMaxAnalysedTerms, " (shorten the query)"));
       }
-      query = Xapian::Query(Xapian::Query::OP_FILTER, text, Filter(req));
+      query = Xapian::Query(Xapian::Query::OP_FILTER, text, Filter(req, node_name_));
     } catch (const Xapian::Error& e) {
       return FromXapian(e);
     }
@@ -629,6 +654,7 @@ class XapianIndex final : public Index {
   }
 
   std::string dir_;
+  std::string node_name_;
   std::mutex write_mu_;
   std::atomic<uint64_t> generation_{0};  // Bumped by Clear.
   mutable std::mutex pool_mu_;
@@ -637,8 +663,8 @@ class XapianIndex final : public Index {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir) {
-  auto index = std::make_unique<XapianIndex>(dir);
+absl::StatusOr<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir, const std::string& node_name) {
+  auto index = std::make_unique<XapianIndex>(dir, node_name);
   if (absl::Status s = index->Init(); !s.ok()) return s;
   return index;
 }

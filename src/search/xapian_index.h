@@ -19,6 +19,12 @@ namespace aisafe::search {
 // Opens the index in `dir`, creating it if absent. An index of another
 // format version, or one Xapian finds corrupt, is discarded and created
 // anew (its mark is then 0, so the indexer rebuilds it).
-absl::StatusOr<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir);
+//
+// `node_name` is the node the index belongs to. With it, each document also
+// carries one term per role that may see it (auth::VisibleTo of the public,
+// a contributor, staff), so the visibility filter of a search by one of
+// those roles on this node is a single posting list; any other VisibleSet
+// is still answered, through the marking terms.
+absl::StatusOr<std::unique_ptr<Index>> OpenXapianIndex(const std::string& dir, const std::string& node_name = "");
 
 }  // namespace aisafe::search

@@ -30,7 +30,7 @@ const std::string& Api::OpenApiDocument() {
           "detail": {"type": "string"}}}}}},
       "SubmitResult": {"type": "object", "required": ["records"], "properties": {"records": {"type": "array", "items": {"type": "object", "required": ["id", "created"], "properties": {"id": {"type": "string"}, "created": {"type": "boolean", "description": "false when the record, or the same submitted document, was stored before"}}}}}},
       "SearchResult": {"type": "object", "required": ["total", "total_exact", "offset", "limit", "hits"], "properties": {
-        "total": {"type": "integer", "description": "Visible matches; at least this many when total_exact is false (counted exactly up to 10000, or always with facets=true)"},
+        "total": {"type": "integer", "description": "Visible matches; at least this many when total_exact is false (counted exactly up to 1000, or always with facets=true)"},
         "total_exact": {"type": "boolean"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
         "next_offset": {"type": "integer", "description": "Present when there are more hits"},
         "hits": {"type": "array", "items": {"type": "object", "required": ["id", "type", "origin", "tlp", "lang", "created", "countries", "title", "snippet", "snippet_html"], "properties": {
