@@ -620,20 +620,6 @@ class Generator {
 // ---------------------------------------------------------------------------
 // The analysis Xapian's Add does, without Xapian (to split Add's time).
 
-// The same cheap test as search/xapian_index.cc: could this normalised term
-// carry Latin diacritics?
-bool MayHaveLatinDiacritics(std::string_view term) {
-  for (size_t i = 0; i < term.size(); ++i) {
-    auto c = static_cast<unsigned char>(term[i]);
-    if (c >= 0xC3 && c <= 0xCD) return true;
-    if (c == 0xE1 && i + 1 < term.size()) {
-      auto d = static_cast<unsigned char>(term[i + 1]);
-      if (d >= 0xB8 && d <= 0xBB) return true;
-    }
-  }
-  return false;
-}
-
 struct AnalysisSample {
   double make_doc_s = 0, add_s = 0, segment_s = 0, analyse_s = 0;
   uint64_t records = 0, words = 0;
@@ -659,7 +645,7 @@ void SampleAnalysis(std::span<const aisafe::search::IndexDoc> docs, AnalysisSamp
       if (w.term.size() > 120) return;
       std::string term(w.term);
       if (a.HasStemmer()) sink += a.Stem(term).size();
-      if (MayHaveLatinDiacritics(term)) sink += aisafe::text::FoldDiacritics(term).size();
+      sink += aisafe::text::FoldDiacritics(term).size();
       sink += term.size();
     };
     aisafe::text::ForEachWord(d.title, analyse);

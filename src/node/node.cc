@@ -355,22 +355,21 @@ absl::Status Node::AttachSearch() {
   indexer_ = std::make_unique<search::Indexer>(store_.get(), index_.get());
   // Repair: index what a crash left stored but unindexed.
   if (auto caught = indexer_->CatchUp(); !caught.ok()) return caught.status();
-  store_->SetRecordsStoredHook([this] {
-    // The store write is durable and acknowledged whatever happens here; a
-    // failure leaves the index behind, and the next write or search retries.
-    if (auto caught = indexer_->CatchUp(); !caught.ok()) {
-      std::fprintf(stderr, "aisafe: the search index is behind the store (%s); the next write or search retries\n",
-                   std::string(caught.status().message()).c_str());
-    }
-  });
+  // The store write is durable and acknowledged whatever happens here.
+  store_->SetRecordsStoredHook([this] { CatchUpSearch(); });
   return absl::OkStatus();
 }
 
-absl::StatusOr<search::SearchResult> Node::Search(const search::SearchRequest& request) const {
+void Node::CatchUpSearch() const {
+  // A failure leaves the index behind; the next write or search retries.
   if (auto caught = indexer_->CatchUp(); !caught.ok()) {
-    std::fprintf(stderr, "aisafe: the search index is behind the store (%s)\n",
+    std::fprintf(stderr, "aisafe: the search index is behind the store (%s); the next write or search retries\n",
                  std::string(caught.status().message()).c_str());
   }
+}
+
+absl::StatusOr<search::SearchResult> Node::Search(const search::SearchRequest& request) const {
+  CatchUpSearch();
   return index_->Search(request);
 }
 
@@ -391,13 +390,7 @@ absl::StatusOr<uint64_t> Node::Reindex(const search::IndexProgress& progress) {
     indexed = *built;
   }
   std::string live_dir = Path(dir_, kSearchDir);
-  std::string old_dir = util::StrCat(live_dir, ".old");
-  std::filesystem::remove_all(old_dir, ec);
-  std::filesystem::rename(live_dir, old_dir, ec);
-  if (ec) return absl::InternalError(util::StrCat(live_dir, ": ", ec.message()));
-  std::filesystem::rename(fresh_dir, live_dir, ec);
-  if (ec) return absl::InternalError(util::StrCat(fresh_dir, ": ", ec.message()));
-  std::filesystem::remove_all(old_dir, ec);
+  if (auto st = util::ReplaceDirectory(fresh_dir, live_dir); !st.ok()) return st;
   auto index = search::OpenXapianIndex(live_dir, config_.name);
   if (!index.ok()) return index.status();
   auto indexer = std::make_unique<search::Indexer>(store_.get(), index->get());

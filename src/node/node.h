@@ -122,6 +122,8 @@ class Node {
 
  private:
   absl::Status AttachSearch();
+  // Indexes what the index lacks; a failure is reported on stderr only.
+  void CatchUpSearch() const;
 
   Node(std::string dir, NodeConfig config, keys::Signer signer, std::unique_ptr<store::Store> store)
       : dir_(std::move(dir)),

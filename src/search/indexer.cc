@@ -15,25 +15,28 @@ absl::StatusOr<bool> Indexer::MarkMatchesStore(const IndexMark& mark, uint64_t l
 
 absl::StatusOr<uint64_t> Indexer::CatchUp(const IndexProgress& progress) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto indexed = CatchUpLocked(progress);
+  // Every search asks first: when the log has not grown since the index was
+  // last found equal to it, one count of the log is all it costs.
+  auto log_size = store_->LogSize();
+  if (!log_size.ok()) return log_size.status();
+  if (current_size_ == *log_size) return 0;
+  auto indexed = CatchUpLocked(*log_size, progress);
   if (indexed.ok() || !index_fault_) return indexed;
   // The index failed, not the store: a torn or damaged index shows itself
   // only when its blocks are read. It is derived data; start again.
   if (absl::Status s = index_->Clear(); !s.ok()) return s;
-  return CatchUpLocked(progress);
+  return CatchUpLocked(*log_size, progress);
 }
 
-absl::StatusOr<uint64_t> Indexer::CatchUpLocked(const IndexProgress& progress) {
+absl::StatusOr<uint64_t> Indexer::CatchUpLocked(uint64_t log_size, const IndexProgress& progress) {
   index_fault_ = false;
-  auto log_size = store_->LogSize();
-  if (!log_size.ok()) return log_size.status();
+  current_size_.reset();
   auto mark = index_->Mark();
   if (!mark.ok()) {
     index_fault_ = true;
     return mark.status();
   }
-  if (mark->size == 0 && *log_size == 0) return 0;
-  auto matches = MarkMatchesStore(*mark, *log_size);
+  auto matches = MarkMatchesStore(*mark, log_size);
   if (!matches.ok()) return matches.status();
   if (!*matches) {
     if (absl::Status s = index_->Clear(); !s.ok()) {
@@ -44,7 +47,7 @@ absl::StatusOr<uint64_t> Indexer::CatchUpLocked(const IndexProgress& progress) {
   }
   uint64_t indexed = 0;
   std::vector<IndexDoc> docs;
-  while (mark->size < *log_size) {
+  while (mark->size < log_size) {
     auto records = store_->ListByLogIndex(mark->size, kBatch);
     if (!records.ok()) return records.status();
     if (records->empty()) break;
@@ -62,8 +65,9 @@ absl::StatusOr<uint64_t> Indexer::CatchUpLocked(const IndexProgress& progress) {
     }
     indexed += records->size();
     *mark = next;
-    if (progress) progress(mark->size, *log_size);
+    if (progress) progress(mark->size, log_size);
   }
+  current_size_ = mark->size;
   return indexed;
 }
 

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "search/index.h"
@@ -43,12 +44,15 @@ class Indexer {
 
  private:
   absl::StatusOr<bool> MarkMatchesStore(const IndexMark& mark, uint64_t log_size) const;
-  absl::StatusOr<uint64_t> CatchUpLocked(const IndexProgress& progress);
+  absl::StatusOr<uint64_t> CatchUpLocked(uint64_t log_size, const IndexProgress& progress);
 
   const store::ReadOnlyStore* store_;
   Index* index_;
   std::mutex mu_;
   bool index_fault_ = false;  // The last failure was the index's, not the store's.
+  // The log size the index was last brought to and checked against (its
+  // last entry is the store's); unset until then and after a failure.
+  std::optional<uint64_t> current_size_;
 };
 
 }  // namespace aisafe::search

@@ -14,6 +14,7 @@
 #include "search/query.h"
 #include "search/snippet.h"
 #include "text/analyzer.h"
+#include "util/file.h"
 #include "util/hex.h"
 #include "util/strings.h"
 
@@ -75,25 +76,6 @@ std::string Lower(std::string_view s) {
 }
 
 std::string Term(std::string_view prefix, std::string_view value) { return util::StrCat(prefix, value); }
-
-// Could this normalised term carry Latin diacritics? (Latin-1 Supplement to
-// Latin Extended-B, combining marks, Latin Extended Additional.) A cheap
-// test that spares ICU the other scripts.
-bool MayHaveLatinDiacritics(std::string_view term) {
-  for (size_t i = 0; i < term.size(); ++i) {
-    auto c = static_cast<unsigned char>(term[i]);
-    if (c >= 0xC3 && c <= 0xCD) return true;
-    if (c == 0xE1 && i + 1 < term.size()) {
-      auto d = static_cast<unsigned char>(term[i + 1]);
-      if (d >= 0xB8 && d <= 0xBB) return true;
-    }
-  }
-  return false;
-}
-
-std::string Fold(std::string_view term) {
-  return MayHaveLatinDiacritics(term) ? text::FoldDiacritics(term) : std::string(term);
-}
 
 std::string JoinLines(const std::vector<std::string>& values) { return util::StrJoin(values, "\n"); }
 
@@ -177,7 +159,7 @@ struct Build {
       }
     }
     if (req.fold_diacritics) {
-      std::string f = Fold(term);
+      std::string f = text::FoldDiacritics(term);
       // Exact matches rank first: a folded match scores less.
       alts.push_back(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(Term(kFolded, f)), 0.5));
       if (f != term) alts.push_back(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(f), 0.5));
@@ -192,7 +174,7 @@ struct Build {
     ++terms;
     if (positive) highlight.exact.insert(term);
     if (!req.fold_diacritics) return Xapian::Query(term);
-    std::string f = Fold(term);
+    std::string f = text::FoldDiacritics(term);
     if (positive) highlight.folded.insert(f);
     std::vector<Xapian::Query> alts{Xapian::Query(term), Xapian::Query(Term(kFolded, f))};
     if (f != term) alts.push_back(Xapian::Query(f));
@@ -239,7 +221,7 @@ struct Build {
         if (positive) highlight.prefixes.insert(prefix);
         std::vector<Xapian::Query> alts{Wildcard(prefix)};
         if (req.fold_diacritics) {
-          std::string f = Fold(prefix);
+          std::string f = text::FoldDiacritics(prefix);
           alts.push_back(Wildcard(Term(kFolded, f)));
           if (f != prefix) alts.push_back(Wildcard(f));
           if (positive) highlight.prefixes.insert(f);
@@ -354,17 +336,14 @@ Xapian::Document MakeDocument(const IndexDoc& doc, const std::string& node_name,
   if (it == analyzers->end()) it = analyzers->emplace(primary, text::Analyzer(primary)).first;
   const text::Analyzer& analyzer = it->second;
   Xapian::termpos pos = 1;
-  std::string stem_term, fold_term;
   auto index_text = [&](std::string_view text, Xapian::termcount wdf) {
     text::ForEachWord(text, [&](const text::Word& w) {
       if (w.term.size() > kMaxTermBytes) return;
       std::string term(w.term);
       d.add_posting(term, pos, wdf);
       if (analyzer.HasStemmer()) d.add_term(Term(kStem, analyzer.Stem(term)), wdf);
-      if (MayHaveLatinDiacritics(term)) {
-        std::string f = text::FoldDiacritics(term);
-        if (f != term) d.add_posting(Term(kFolded, f), pos, wdf);
-      }
+      std::string f = text::FoldDiacritics(term);
+      if (f != term) d.add_posting(Term(kFolded, f), pos, wdf);
       ++pos;
     });
     pos += kFieldGap;
@@ -450,7 +429,6 @@ class XapianIndex final : public Index {
     // Readers notice the new directory (inode) and this process's
     // generation.
     std::string fresh = util::StrCat(dir_, ".fresh");
-    std::string old = util::StrCat(dir_, ".cleared");
     std::error_code ec;
     std::filesystem::remove_all(fresh, ec);
     try {
@@ -461,14 +439,7 @@ class XapianIndex final : public Index {
     } catch (const Xapian::Error& e) {
       return FromXapian(e);
     }
-    std::filesystem::remove_all(old, ec);
-    if (std::filesystem::exists(dir_, ec)) {
-      std::filesystem::rename(dir_, old, ec);
-      if (ec) return absl::InternalError(util::StrCat("search index: ", dir_, ": ", ec.message()));
-    }
-    std::filesystem::rename(fresh, dir_, ec);
-    if (ec) return absl::InternalError(util::StrCat("search index: ", fresh, ": ", ec.message()));
-    std::filesystem::remove_all(old, ec);
+    if (auto st = util::ReplaceDirectory(fresh, dir_); !st.ok()) return st;
     ++generation_;
     return absl::OkStatus();
   }
@@ -566,7 +537,7 @@ class XapianIndex final : public Index {
         auto matches = [&](std::string_view term) {
           std::string t(term);
           if (h.exact.count(t)) return true;
-          if (req.fold_diacritics && h.folded.count(Fold(t))) return true;
+          if (req.fold_diacritics && h.folded.count(text::FoldDiacritics(t))) return true;
           for (const std::string& p : h.prefixes) {
             if (t.compare(0, p.size(), p) == 0) return true;
           }

@@ -292,6 +292,18 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
     r.headers.emplace_back("Allow", std::string(allow));
     return r;
   };
+  // Runs `fn` for the authenticated caller (the public caller without a
+  // token); 401 for a bad credential.
+  auto as_caller = [&](auto fn) -> Response {
+    auto caller = Caller(api, req);
+    if (!caller.ok()) {
+      if (caller.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, caller.status());
+      Response r = Problem(401, "Unauthorized", Msg(caller.status()));
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    return fn(*caller);
+  };
   auto only_get = [&](std::string_view name, auto fn) -> Response {
     *route = std::string(name);
     if (req.method != "GET") return method_not_allowed("GET");
@@ -328,26 +340,14 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
   if (path == "/v1/records") {
     *route = "/v1/records";
     if (req.method != "GET" && req.method != "POST") return method_not_allowed("GET, POST");
-    auto caller = Caller(api, req);
-    if (!caller.ok()) {
-      if (caller.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, caller.status());
-      Response r = Problem(401, "Unauthorized", Msg(caller.status()));
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    return req.method == "POST" ? Submit(api, req, *caller) : ListRecords(api, req, *caller);
+    return as_caller([&](const auth::Caller& caller) {
+      return req.method == "POST" ? Submit(api, req, caller) : ListRecords(api, req, caller);
+    });
   }
   if (path == "/v1/search") {
     *route = "/v1/search";
     if (req.method != "GET") return method_not_allowed("GET");
-    auto caller = Caller(api, req);
-    if (!caller.ok()) {
-      if (caller.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, caller.status());
-      Response r = Problem(401, "Unauthorized", Msg(caller.status()));
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    return Search(api, req, *caller);
+    return as_caller([&](const auth::Caller& caller) { return Search(api, req, caller); });
   }
   if (path.starts_with("/v1/records/")) {
     std::string_view rest = path.substr(12);
@@ -355,14 +355,9 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
     if (proof) rest.remove_suffix(6);
     *route = proof ? "/v1/records/{id}/proof" : "/v1/records/{id}";
     if (req.method != "GET") return method_not_allowed("GET");
-    auto caller = Caller(api, req);
-    if (!caller.ok()) {
-      if (caller.status().code() != absl::StatusCode::kUnauthenticated) return StoreFault(api, caller.status());
-      Response r = Problem(401, "Unauthorized", Msg(caller.status()));
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
-    return proof ? Proof(api, req, *caller, rest) : GetRecord(api, req, *caller, rest);
+    return as_caller([&](const auth::Caller& caller) {
+      return proof ? Proof(api, req, caller, rest) : GetRecord(api, req, caller, rest);
+    });
   }
   return NotFound();
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "util/strings.h"
 
@@ -123,6 +124,20 @@ absl::Status EnsureDirectory(const std::string& path) {
   }
   if (errno != ENOENT) return Errno("cannot stat", path, errno);
   if (::mkdir(path.c_str(), 0700) != 0) return Errno("cannot create directory", path, errno);
+  return absl::OkStatus();
+}
+
+absl::Status ReplaceDirectory(const std::string& from, const std::string& to) {
+  std::string old = util::StrCat(to, ".old");
+  std::error_code ec;
+  std::filesystem::remove_all(old, ec);
+  if (std::filesystem::exists(to, ec)) {
+    std::filesystem::rename(to, old, ec);
+    if (ec) return absl::InternalError(util::StrCat(to, ": ", ec.message()));
+  }
+  std::filesystem::rename(from, to, ec);
+  if (ec) return absl::InternalError(util::StrCat(from, ": ", ec.message()));
+  std::filesystem::remove_all(old, ec);
   return absl::OkStatus();
 }
 

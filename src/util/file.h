@@ -31,4 +31,9 @@ absl::Status EnsureDirectory(const std::string& path);
 // fsyncs a directory so renames and creations inside it are durable.
 absl::Status SyncDirectory(const std::string& path);
 
+// Puts directory `from` in the place of directory `to` (which may be
+// absent): `to` is renamed aside to `to`.old, `from` renamed to `to`, and
+// the old one removed. Not atomic: between the two renames `to` is absent.
+absl::Status ReplaceDirectory(const std::string& from, const std::string& to);
+
 }  // namespace aisafe::util
