@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "log/checkpoint.h"
 #include "log/merkle.h"
 #include "log/tiles.h"
+#include "nlohmann/json.hpp"
 #include "tests/merkle_reference.h"
 #include "tests/test_util.h"
 #include "util/hex.h"
@@ -1386,12 +1388,13 @@ TEST(SqliteStore, MigratesSchemaThreeToFederation) {
     ASSERT_TRUE((*store)->PutBatch(batch, &signer).ok());
     ASSERT_TRUE((*store)->AddPrincipal(Principal{"alice", "admin", 5}).ok());
   }
-  // Back to schema 3: migration 3 -> 4 only creates these tables.
+  // Back to schema 3: migrations 3 -> 4 and 4 -> 5 only create these.
   sqlite3* db;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE origin_proofs; DROP TABLE witnessed; DROP TABLE split_views; DROP TABLE peers; "
-                         "DROP TABLE members; DROP TABLE foreign_checkpoints; PRAGMA user_version=3;",
+                         "DROP TABLE members; DROP TABLE foreign_checkpoints; DROP TRIGGER records_counted; "
+                         "DROP TABLE record_counts; PRAGMA user_version=3;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);
@@ -1438,6 +1441,160 @@ TEST(SqliteStore, MigratesSchemaThreeToFederation) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   EXPECT_EQ(query_int("PRAGMA user_version"), kSqliteSchemaVersion);
   sqlite3_close(db);
+}
+
+// The dashboard's counts (schema 5) against a model of the same records:
+// every combination of per_day and per_country, with and without a
+// visibility filter and a first day, after batches that also repeat
+// records (stored once, counted once).
+TEST(SqliteStore, CountRecordsMatchesTheRecords) {
+  testing::TempDir dir;
+  auto store = OpenSqliteStore(dir.Sub("s.sqlite"), {.create = true});
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> types = {"incident", "system", "evaluation"};
+  const std::vector<std::string> tlps = {"clear", "green", "amber", "red"};
+  const std::vector<std::string> origins = {"my-node", "sg-node"};
+  const std::vector<std::string> countries = {"TH", "VN", "MY", "SG", "ID"};
+  struct Model {
+    int64_t day;
+    std::string type, tlp, origin;
+    std::vector<std::string> countries;
+  };
+  std::vector<Model> model;
+  model.reserve(500);
+  std::vector<std::string> bodies;
+  constexpr int64_t kDayUs = 86400000000;
+  for (int batch = 0; batch < 20; ++batch) {
+    std::vector<NewRecord> put;
+    std::vector<std::string> batch_bodies;
+    std::vector<int64_t> created;
+    for (int i = 0; i < 25; ++i) {
+      Model m;
+      // Days on both sides of the epoch: the day of a negative time is floored.
+      int64_t created_us = static_cast<int64_t>(rng() % (40 * kDayUs)) - 5 * kDayUs;
+      m.day = created_us >= 0 ? created_us / kDayUs : -((-created_us + kDayUs - 1) / kDayUs);
+      m.type = types[rng() % types.size()];
+      m.tlp = tlps[rng() % tlps.size()];
+      m.origin = origins[rng() % origins.size()];
+      for (const std::string& c : countries) {
+        if (rng() % 3 == 0) m.countries.push_back(c);
+      }
+      nlohmann::json doc = {{"n", model.size() + i + batch * 1000}, {"type", m.type}};
+      if (!m.countries.empty() || rng() % 2) doc["countries"] = m.countries;
+      batch_bodies.push_back(doc.dump());
+      model.push_back(m);
+      created.push_back(created_us);
+    }
+    // NewRecord borrows: build it once the strings stop moving.
+    for (size_t i = 0; i < batch_bodies.size(); ++i) {
+      const Model& m = model[model.size() - batch_bodies.size() + i];
+      put.push_back(NewRecord{util::Sha256(batch_bodies[i]), batch_bodies[i], m.type, m.origin, m.tlp,
+                              "2026-01-01T00:00:00Z", created[i], std::nullopt});
+    }
+    // A record already stored is not counted again.
+    if (!bodies.empty()) {
+      put.push_back(NewRecord{util::Sha256(bodies[0]), bodies[0], model[0].type, model[0].origin, model[0].tlp,
+                              "2026-01-01T00:00:00Z", 0, std::nullopt});
+    }
+    ASSERT_TRUE((*store)->PutBatch(put).ok());
+    for (auto& b : batch_bodies) bodies.push_back(std::move(b));
+  }
+  ASSERT_EQ(*(*store)->Count(std::nullopt), model.size());
+
+  auto key = [](const DayCount& d) { return util::StrCat(d.day, "/", d.type, "/", d.country); };
+  for (bool per_day : {false, true}) {
+    for (bool per_country : {false, true}) {
+      for (int vis = 0; vis < 3; ++vis) {
+        for (auto [from, to] :
+             {std::pair{INT64_MIN, INT64_MAX}, std::pair{int64_t{-2}, INT64_MAX}, std::pair{int64_t{10}, int64_t{20}},
+              std::pair{int64_t{50}, INT64_MAX}, std::pair{INT64_MIN, int64_t{-1}}}) {
+          CountsQuery q;
+          q.per_day = per_day;
+          q.per_country = per_country;
+          q.from_day = from;
+          q.to_day = to;
+          if (vis == 1) q.visible = VisibleFilter{{"clear", "green"}, std::nullopt};
+          if (vis == 2) q.visible = VisibleFilter{{"clear", "green", "amber"}, "my-node"};
+          std::map<std::string, uint64_t> want;
+          for (const Model& m : model) {
+            if (m.day < from || m.day > to) continue;
+            if (q.visible) {
+              bool seen = std::find(q.visible->tlps.begin(), q.visible->tlps.end(), m.tlp) != q.visible->tlps.end() ||
+                          (m.tlp == "red" && q.visible->red_origin == m.origin);
+              if (!seen) continue;
+            }
+            DayCount d{per_day ? m.day : 0, m.type, "", 0};
+            if (!per_country) {
+              ++want[key(d)];
+              continue;
+            }
+            for (const std::string& c : m.countries) {
+              d.country = c;
+              ++want[key(d)];
+            }
+          }
+          auto got = (*store)->CountRecords(q);
+          ASSERT_TRUE(got.ok()) << got.status();
+          std::map<std::string, uint64_t> have;
+          for (const DayCount& d : *got) {
+            EXPECT_EQ(have.count(key(d)), 0u) << key(d) << " twice";
+            have[key(d)] = d.count;
+          }
+          EXPECT_EQ(have, want) << "per_day=" << per_day << " per_country=" << per_country << " vis=" << vis
+                                << " from=" << from << " to=" << to;
+        }
+      }
+    }
+  }
+}
+
+// A schema-4 store (before the counts) gains them, counting every record
+// it holds, and keeps counting what is stored after.
+TEST(SqliteStore, MigratesSchemaFourCountsRecords) {
+  testing::TempDir dir;
+  std::string path = dir.Sub("v4.sqlite");
+  auto record = [](int n, const char* countries, int64_t created_us) {
+    std::string body = util::StrCat("{\"countries\":", countries, ",\"n\":", n, "}");
+    return std::pair{body, created_us};
+  };
+  std::vector<std::pair<std::string, int64_t>> recs = {record(1, "[\"TH\",\"VN\"]", 86400000000 * 3),
+                                                       record(2, "[\"TH\"]", 86400000000 * 3 + 5),
+                                                       record(3, "[]", 86400000000 * 4)};
+  {
+    auto store = OpenSqliteStore(path, {.create = true});
+    ASSERT_TRUE(store.ok()) << store.status();
+    std::vector<NewRecord> batch;
+    for (const auto& [b, t] : recs) {
+      batch.push_back(NewRecord{util::Sha256(b), b, "incident", "my-node", "green", "x", t, std::nullopt});
+    }
+    ASSERT_TRUE((*store)->PutBatch(batch).ok());
+  }
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER records_counted; DROP TABLE record_counts; PRAGMA user_version=4;", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto days = (*store)->CountRecords({.visible = std::nullopt, .per_day = true});
+  ASSERT_TRUE(days.ok()) << days.status();
+  std::map<int64_t, uint64_t> per_day;
+  for (const DayCount& d : *days) per_day[d.day] += d.count;
+  EXPECT_EQ(per_day, (std::map<int64_t, uint64_t>{{3, 2}, {4, 1}}));
+  std::string more = "{\"countries\":[\"VN\"],\"n\":4}";
+  ASSERT_TRUE(
+      (*store)
+          ->PutBatch(std::vector<NewRecord>{{util::Sha256(more), more, "incident", "my-node", "green", "x", 1, {}}})
+          .ok());
+  auto by_country = (*store)->CountRecords({.visible = std::nullopt, .per_country = true});
+  ASSERT_TRUE(by_country.ok()) << by_country.status();
+  std::map<std::string, uint64_t> per_country;
+  for (const DayCount& d : *by_country) per_country[d.country] += d.count;
+  EXPECT_EQ(per_country, (std::map<std::string, uint64_t>{{"TH", 2}, {"VN", 2}}));
 }
 
 }  // namespace

@@ -138,6 +138,45 @@ CREATE TABLE split_views (
   UNIQUE (origin, first, second)
 );
 )sql",
+    // 4 -> 5: record counts by day, for the dashboard (issue 7). A trigger
+    // keeps them in the transaction that stores each record, so they can
+    // never disagree with the records table; the migration counts the
+    // records already stored. `country` is '' in the row that counts each
+    // record once, else one of the countries it names. `origin` is kept
+    // for red records only (their visibility depends on it), so a day has
+    // at most types x markings x (countries + 1) rows.
+    R"sql(
+CREATE TABLE record_counts (
+  country TEXT    NOT NULL,
+  day     INTEGER NOT NULL,
+  type    TEXT    NOT NULL,
+  tlp     TEXT    NOT NULL,
+  origin  TEXT    NOT NULL,
+  n       INTEGER NOT NULL CHECK (n > 0),
+  PRIMARY KEY (country, day, type, tlp, origin)
+) WITHOUT ROWID;
+CREATE TRIGGER records_counted AFTER INSERT ON records BEGIN
+  INSERT INTO record_counts
+    VALUES ('', (NEW.created_us - ((NEW.created_us % 86400000000) + 86400000000) % 86400000000) / 86400000000,
+            NEW.type, NEW.tlp, CASE WHEN NEW.tlp = 'red' THEN NEW.origin ELSE '' END, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+  INSERT INTO record_counts
+    SELECT DISTINCT value,
+           (NEW.created_us - ((NEW.created_us % 86400000000) + 86400000000) % 86400000000) / 86400000000,
+           NEW.type, NEW.tlp, CASE WHEN NEW.tlp = 'red' THEN NEW.origin ELSE '' END, 1
+    FROM json_each(CAST(NEW.canonical AS TEXT), '$.countries') WHERE type = 'text'
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+INSERT INTO record_counts
+  SELECT '', (created_us - ((created_us % 86400000000) + 86400000000) % 86400000000) / 86400000000 AS d,
+         type, tlp, CASE WHEN tlp = 'red' THEN origin ELSE '' END AS o, count(*)
+  FROM records GROUP BY d, type, tlp, o;
+INSERT INTO record_counts
+  SELECT c.value, (r.created_us - ((r.created_us % 86400000000) + 86400000000) % 86400000000) / 86400000000 AS d,
+         r.type, r.tlp, CASE WHEN r.tlp = 'red' THEN r.origin ELSE '' END AS o, count(*)
+  FROM records r, json_each(CAST(r.canonical AS TEXT), '$.countries') c WHERE c.type = 'text'
+  GROUP BY c.value, d, r.type, r.tlp, o;
+)sql",
 };
 
 class Stmt {
@@ -359,6 +398,7 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<std::optional<StoredRecord>> Get(const RecordId& id) const override;
   absl::StatusOr<uint64_t> Count(std::optional<std::string_view> type) const override;
+  absl::StatusOr<std::vector<DayCount>> CountRecords(const CountsQuery& query) const override;
   absl::StatusOr<std::optional<RecordId>> FindSubmission(const util::Digest& digest) const override;
   absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const override;
   absl::Status SetMeta(std::string_view key, std::string_view value) override;
@@ -612,6 +652,45 @@ absl::StatusOr<uint64_t> SqliteStore::Count(std::optional<std::string_view> type
     if (type) BindText(*s, 1, *type);
     if (sqlite3_step(*s) != SQLITE_ROW) return c.Error("cannot count records");
     return static_cast<uint64_t>(sqlite3_column_int64(*s, 0));
+  });
+}
+
+absl::StatusOr<std::vector<DayCount>> SqliteStore::CountRecords(const CountsQuery& query) const {
+  return WithReader([&](Conn& c) -> absl::StatusOr<std::vector<DayCount>> {
+    // Rows of one kind (country '' or not) are contiguous in the primary
+    // key; the day range narrows the '' rows to an index range.
+    const char* sql[2][2] = {
+        {"SELECT 0, type, '', sum(n) FROM record_counts WHERE country = '' AND day BETWEEN ?1 AND ?4 "
+         "AND (?2 IS NULL OR tlp IN (SELECT value FROM json_each(?2)) OR (tlp = 'red' AND origin = ?3)) "
+         "GROUP BY type",
+         "SELECT day, type, '', sum(n) FROM record_counts WHERE country = '' AND day BETWEEN ?1 AND ?4 "
+         "AND (?2 IS NULL OR tlp IN (SELECT value FROM json_each(?2)) OR (tlp = 'red' AND origin = ?3)) "
+         "GROUP BY day, type"},
+        {"SELECT 0, type, country, sum(n) FROM record_counts WHERE country > '' AND day BETWEEN ?1 AND ?4 "
+         "AND (?2 IS NULL OR tlp IN (SELECT value FROM json_each(?2)) OR (tlp = 'red' AND origin = ?3)) "
+         "GROUP BY country, type",
+         "SELECT day, type, country, sum(n) FROM record_counts WHERE country > '' AND day BETWEEN ?1 AND ?4 "
+         "AND (?2 IS NULL OR tlp IN (SELECT value FROM json_each(?2)) OR (tlp = 'red' AND origin = ?3)) "
+         "GROUP BY country, day, type"}};
+    auto s = c.Prepare(sql[query.per_country][query.per_day]);
+    if (!s.ok()) return s.status();
+    Reset reset(*s);
+    sqlite3_bind_int64(*s, 1, query.from_day);
+    sqlite3_bind_int64(*s, 4, query.to_day);
+    std::string tlps;
+    if (query.visible) {
+      tlps = TlpsJson(*query.visible);
+      BindText(*s, 2, tlps);
+      if (query.visible->red_origin) BindText(*s, 3, *query.visible->red_origin);
+    }
+    std::vector<DayCount> out;
+    int rc;
+    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+      out.push_back({sqlite3_column_int64(*s, 0), ColumnString(*s, 1), ColumnString(*s, 2),
+                     static_cast<uint64_t>(sqlite3_column_int64(*s, 3))});
+    }
+    if (rc != SQLITE_DONE) return c.Error("cannot count records");
+    return out;
   });
 }
 

@@ -95,6 +95,23 @@ struct ListPage {
   std::string next_cursor;            // "" when there is nothing more.
 };
 
+// Record counts by the UTC day of `created`, kept by the store in the
+// transaction that stores each record (the dashboard's figures, issue 7).
+struct CountsQuery {
+  std::optional<VisibleFilter> visible;  // Everything when absent.
+  int64_t from_day = INT64_MIN;          // First day counted, in days since 1970-01-01 UTC.
+  int64_t to_day = INT64_MAX;            // Last day counted.
+  bool per_day = false;                  // Rows per day; otherwise one row per (type, country).
+  bool per_country = false;              // Rows per country a record names; otherwise per record.
+};
+
+struct DayCount {
+  int64_t day = 0;  // 0 unless CountsQuery::per_day.
+  std::string type;
+  std::string country;  // "" unless CountsQuery::per_country.
+  uint64_t count = 0;
+};
+
 // A person or service known to the node (auth::Role names the role).
 struct Principal {
   std::string name;
@@ -233,6 +250,12 @@ class ReadOnlyStore : public log::TileReader {
 
   // Number of records, of one type or all.
   virtual absl::StatusOr<uint64_t> Count(std::optional<std::string_view> type) const = 0;
+
+  // Counts of records by (day,) type (and country), in no particular order.
+  // A record naming three countries counts once per country when
+  // per_country is set, once otherwise; records naming none are absent
+  // from per-country rows.
+  virtual absl::StatusOr<std::vector<DayCount>> CountRecords(const CountsQuery& query) const = 0;
 
   // The record a submitted document became, if it was submitted before.
   virtual absl::StatusOr<std::optional<RecordId>> FindSubmission(const util::Digest& digest) const = 0;
