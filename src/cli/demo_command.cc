@@ -8,12 +8,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "auth/auth.h"
 #include "cli/command.h"
@@ -22,6 +24,7 @@
 #include "node/access.h"
 #include "node/node.h"
 #include "node/submitter.h"
+#include "util/clock.h"
 #include "util/strings.h"
 
 extern char** environ;
@@ -41,7 +44,9 @@ struct DemoNode {
   std::string prefix;  // Audience names in the examples that mean this node ("my-").
   std::string dir;
   std::string url;
-  std::string token;
+  std::string token;              // demo-admin's.
+  std::string analyst_token;      // demo-analyst's.
+  std::string contributor_token;  // demo-contributor's.
   pid_t pid = -1;
   int out_fd = -1;
 };
@@ -68,8 +73,10 @@ void MapAudience(Json& doc, const std::vector<DemoNode>& nodes, size_t self) {
 }
 
 // The documents node `self` publishes: its share of the examples (by the
-// countries they concern) and `generated` more made from them.
-std::vector<std::string> DemoDocuments(const std::vector<DemoNode>& nodes, size_t self, size_t generated) {
+// countries they concern) and `generated` more made from them, dated over
+// the 90 days before `now` so the dashboard's trend has a shape.
+std::vector<std::string> DemoDocuments(const std::vector<DemoNode>& nodes, size_t self, size_t generated,
+                                       absl::Time now) {
   std::vector<Json> examples;
   std::string_view all(kDemoRecords);
   size_t pos = 0;
@@ -111,6 +118,9 @@ std::vector<std::string> DemoDocuments(const std::vector<DemoNode>& nodes, size_
     if (doc.contains("title")) {
       doc["title"] = util::StrCat(doc["title"].get<std::string>(), " (", nodes[self].country, " #", i + 1, ")");
     }
+    // More recent days get more records: a rising trend, as a young network has.
+    double u = std::sqrt(static_cast<double>(rng() % 1000000) / 1e6);
+    doc["created"] = util::FormatTimestamp(now - absl::Seconds(static_cast<int64_t>((1.0 - u) * 90 * 86400)));
     out.push_back(doc.dump());
   }
   return out;
@@ -192,9 +202,14 @@ class DemoCommand final : public Command {
       std::filesystem::create_directories(dir_, ec);
       if (ec) return absl::InvalidArgumentError(util::StrCat("--dir ", dir_, ": ", ec.message()));
     }
-    std::vector<DemoNode> nodes = {{"my.demo.aisafe", "MY", "my-", "", "", "", -1, -1},
-                                   {"sg.demo.aisafe", "SG", "sg-", "", "", "", -1, -1},
-                                   {"th.demo.aisafe", "TH", "th-", "", "", "", -1, -1}};
+    std::vector<DemoNode> nodes(3);
+    for (auto [n, name, country, prefix] :
+         {std::tuple{0, "my.demo.aisafe", "MY", "my-"}, std::tuple{1, "sg.demo.aisafe", "SG", "sg-"},
+          std::tuple{2, "th.demo.aisafe", "TH", "th-"}}) {
+      nodes[n].name = name;
+      nodes[n].country = country;
+      nodes[n].prefix = prefix;
+    }
     // Block the stop signals now, so Ctrl-C reaches the wait below and the
     // children are stopped in order.
     sigset_t stop;
@@ -229,11 +244,16 @@ class DemoCommand final : public Command {
       auto node = node::Node::Init(n.dir, n.name, n.country);
       if (!node.ok()) return node.status();
       absl::Time now = (*node)->clock().Now();
-      if (auto s = node::AddPrincipal((*node)->store(), "demo-admin", "admin", now); !s.ok()) return s;
-      auto token = node::CreateToken((*node)->store(), "demo-admin", std::nullopt, now);
-      if (!token.ok()) return token.status();
-      n.token = token->secret;
-      std::vector<std::string> docs = DemoDocuments(nodes, i, generated_);
+      // One principal of each role, so each view of the application can be tried.
+      for (auto [name, role, secret] :
+           {std::tuple{"demo-admin", "admin", &n.token}, std::tuple{"demo-analyst", "analyst", &n.analyst_token},
+            std::tuple{"demo-contributor", "contributor", &n.contributor_token}}) {
+        if (auto s = node::AddPrincipal((*node)->store(), name, role, now); !s.ok()) return s;
+        auto token = node::CreateToken((*node)->store(), name, std::nullopt, now);
+        if (!token.ok()) return token.status();
+        *secret = token->secret;
+      }
+      std::vector<std::string> docs = DemoDocuments(nodes, i, generated_, now);
       std::vector<node::InputDoc> input;
       for (size_t k = 0; k < docs.size(); ++k) input.push_back({docs[k], k + 1});
       node::Submitter submitter({.origin = n.name, .max_record_bytes = (*node)->config().max_record_bytes},
@@ -287,13 +307,18 @@ class DemoCommand final : public Command {
       if (!count.ok()) return count.status();
       if (!witnessed.ok()) return witnessed.status();
       *ctx.err << "\n  " << n.name << " (" << n.country << ")\n"
-               << "    address  " << n.url << "/\n"
+               << "    address  " << n.url << "/   (the web application; the public sees TLP:CLEAR)\n"
+               << "    sign in  " << n.url << "/#token=" << n.token << "   (admin)\n"
+               << "             " << n.url << "/#token=" << n.analyst_token << "   (analyst)\n"
+               << "             " << n.url << "/#token=" << n.contributor_token << "   (contributor)\n"
                << "    token    " << n.token << "   (admin; use as: Authorization: Bearer TOKEN)\n"
                << "    holds    " << *count << " records; witnesses " << witnessed->size() << " peer logs\n"
                << "    data     " << n.dir << "   (its log: serve.log)\n";
       *ctx.out << n.name << "\t" << n.url << "/\t" << n.token << "\t" << n.dir << "\n";
     }
-    *ctx.err << "\nTry: curl -H 'Authorization: Bearer " << nodes[0].token << "' " << nodes[0].url
+    *ctx.err << "\nOpen the web application: " << nodes[0].url << "/#token=" << nodes[0].token
+             << "\n(each link above signs in as that role; the address alone is the public's view)\n"
+             << "Or the API: curl -H 'Authorization: Bearer " << nodes[0].token << "' " << nodes[0].url
              << "/v1/federation/status\n";
     ctx.out->flush();
     return absl::OkStatus();

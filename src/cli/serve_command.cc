@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <filesystem>
 #include <ostream>
 #include <thread>
 
@@ -75,6 +77,25 @@ std::string Resolve(const std::string& dir, const std::string& file) {
   return dir + "/" + file;
 }
 
+// Where the web application's built files are: --web, else next to an
+// installed binary (PREFIX/share/aisafe/web), else the build tree's.
+// "" when none is found; "none" turns the application off.
+std::string FindWebDir(const std::string& flag) {
+  namespace fs = std::filesystem;
+  if (!flag.empty()) return flag == "none" ? "" : flag;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates;
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/aisafe/web");
+#ifdef AISAFE_BUILD_WEB_DIR
+  candidates.emplace_back(AISAFE_BUILD_WEB_DIR);
+#endif
+  for (const fs::path& c : candidates) {
+    if (fs::is_regular_file(c / "index.html", ec)) return c.string();
+  }
+  return "";
+}
+
 class ServeCommand final : public Command {
  public:
   std::string Name() const override { return "serve"; }
@@ -87,6 +108,9 @@ class ServeCommand final : public Command {
     sub->add_option("--threads", threads_, "Server threads (default: [server] threads, 0 = one per core)");
     sub->add_option("--tls-cert", tls_cert_, "PEM certificate chain; with --tls-key, serve HTTPS");
     sub->add_option("--tls-key", tls_key_, "PEM private key");
+    sub->add_option("--web", web_,
+                    "The web application's built files, served at / (default: PREFIX/share/aisafe/web, else the "
+                    "build tree's; none: no application)");
     sub->add_option("--access-log", access_log_, "Access log: a file, - for stderr (default), or off");
     sub->add_option("--sync-interval", sync_ms_,
                     "Pull from every peer this often, in milliseconds (default: [federation] sync_interval_ms; 0: "
@@ -115,10 +139,21 @@ class ServeCommand final : public Command {
       return absl::InvalidArgumentError("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
     }
 
+    std::unique_ptr<server::WebAssets> web;
+    if (std::string web_dir = FindWebDir(web_); !web_dir.empty()) {
+      auto loaded = server::WebAssets::Load(web_dir);
+      // An explicit --web must work; a default location may be absent.
+      if (!loaded.ok() && !web_.empty()) return loaded.status();
+      if (loaded.ok()) web = std::move(*loaded);
+    }
+    if (!web && web_ != "none") {
+      *ctx.err << "aisafe: no web application found (build it, or give --web DIR); serving the API only\n";
+    }
     server::Api api(&node, {.token_write_rate = s.token_write_rate,
                             .token_write_burst = s.token_write_burst,
                             .address_write_rate = s.address_write_rate,
-                            .address_write_burst = s.address_write_burst});
+                            .address_write_burst = s.address_write_burst,
+                            .web = web.get()});
     std::unique_ptr<AccessLog> access;
     FILE* log_file = nullptr;
     if (access_log_ == "-") {
@@ -189,6 +224,7 @@ class ServeCommand final : public Command {
 
  private:
   std::string listen_;
+  std::string web_;
   int threads_ = -1;
   std::string tls_cert_;
   std::string tls_key_;

@@ -141,8 +141,8 @@ absl::StatusOr<std::vector<SubmitResult>> Submitter::Commit(std::span<const Prep
   // A record may supersede only an earlier record of its own origin: one
   // already stored, or one earlier in this batch.
   absl::flat_hash_map<records::RecordId, size_t> in_batch;
-  std::vector<Violation> errors;
   std::string message;
+  Json payload = Json::array();  // As Prepare's: the API names the field at fault.
   for (size_t i = 0; i < prepared.size(); ++i) {
     const records::Record& r = prepared[i].record;
     if (r.supersedes) {
@@ -166,11 +166,19 @@ absl::StatusOr<std::vector<SubmitResult>> Submitter::Commit(std::span<const Prep
       if (!problem.empty()) {
         if (!message.empty()) message += '\n';
         util::StrAppend(&message, Prefix(source, prepared[i].line), "/supersedes: ", problem);
+        Json item = {{"pointer", "/supersedes"}, {"message", problem}};
+        if (prepared[i].line > 0) item["line"] = prepared[i].line;
+        payload.push_back(std::move(item));
       }
     }
     in_batch.emplace(r.id, i);
   }
-  if (!message.empty()) return absl::InvalidArgumentError(util::StrCat(message, "\nnothing was stored"));
+  if (!message.empty()) {
+    absl::Status st = absl::InvalidArgumentError(util::StrCat(message, "\nnothing was stored"));
+    st.SetPayload(records::kViolationsPayload,
+                  absl::Cord(payload.dump(-1, ' ', false, Json::error_handler_t::replace)));
+    return st;
+  }
 
   std::vector<store::NewRecord> batch;
   batch.reserve(prepared.size());

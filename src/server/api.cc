@@ -14,25 +14,17 @@
 #include "node/transparency.h"
 #include "records/violation.h"
 #include "search/params.h"
+#include "server/api_internal.h"
 #include "util/clock.h"
 #include "util/hex.h"
 #include "util/strings.h"
 
 namespace aisafe::server {
-namespace {
+namespace internal {
 
-using Json = nlohmann::json;
-
-// absl::string_view is its own type in Debian's Abseil build.
 std::string_view Msg(const absl::Status& st) { return {st.message().data(), st.message().size()}; }
 
-constexpr size_t kDefaultListLimit = 100;
-constexpr size_t kMaxListLimit = 1000;
-
-// An RFC 9457 problem. `errors` names the fields at fault: {"pointer"} for
-// the body (a JSON Pointer, with "line" in JSON Lines), {"parameter"} for
-// the query.
-Response Problem(int status, std::string_view title, std::string_view detail, Json errors = nullptr) {
+Response Problem(int status, std::string_view title, std::string_view detail, Json errors) {
   Json body = {{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}};
   if (!errors.is_null()) body["errors"] = std::move(errors);
   Response r;
@@ -49,8 +41,6 @@ Response ParameterProblem(std::string_view name, std::string_view detail) {
                  Json::array({{{"parameter", name}, {"detail", detail}}}));
 }
 
-// Store and other environment faults: 503 when the store is busy, else 500.
-// The detail stays generic; the access log has the status.
 Response Fault(const absl::Status& st) {
   if (st.code() == absl::StatusCode::kUnavailable) {
     Response r = Problem(503, "Service Unavailable", "the store is busy; retry");
@@ -67,6 +57,8 @@ Response JsonResponse(int status, std::string body) {
   r.body = std::move(body);
   return r;
 }
+
+namespace {
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -95,8 +87,8 @@ std::optional<std::string> DecodeComponent(std::string_view in) {
   return out;
 }
 
-// Every parameter of the query in order, names possibly repeated (the
-// route checks names and values).
+}  // namespace
+
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQueryPairs(std::string_view query,
                                                                                  std::string* bad_name) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -118,7 +110,6 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQueryPairs
   return out;
 }
 
-// The query's parameters, each at most once and each among `allowed`.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
     std::string_view query, std::initializer_list<std::string_view> allowed, std::string* bad_name) {
   auto pairs = ParseQueryPairs(query, bad_name);
@@ -169,34 +160,14 @@ bool IsMediaType(std::optional<std::string_view> header, std::string_view type) 
   return true;
 }
 
-}  // namespace
+}  // namespace internal
 
-// Route handlers, with what they share: the node, the caller, metrics.
-struct Api::Impl {
-  static Response Route(Api& api, const Request& req, std::string* route);
-  static Response Submit(Api& api, const Request& req, const auth::Caller& caller);
-  static Response GetRecord(Api& api, const Request& req, const auth::Caller& caller, std::string_view id_hex);
-  static Response ListRecords(Api& api, const Request& req, const auth::Caller& caller);
-  static Response Search(Api& api, const Request& req, const auth::Caller& caller);
-  static Response Proof(Api& api, const Request& req, const auth::Caller& caller, std::string_view id_hex);
-  static Response Checkpoint(Api& api);
-  static Response Tile(Api& api, std::string_view tile_path);
-  static Response Health(Api& api);
-  static Response Metrics(Api& api);
-  static Response Feed(Api& api, const Request& req);
-  static Response WitnessView(Api& api);
-  static Response Consistency(Api& api, const Request& req);
-  static Response FederationStatus(Api& api, const Request& req);
-  static Response AddCheckpoint(Api& api, const Request& req);
-  static absl::StatusOr<auth::Caller> Caller(Api& api, const Request& req) {
-    return node::Authenticate(api.node_->store(), req.Header("authorization"), api.node_->clock().Now());
-  }
-  static Response StoreFault(Api& api, const absl::Status& st) {
-    api.metrics_.GetCounter("aisafe_store_errors_total", "Store operations that failed with a fault of the store.")
-        .Increment();
-    return Fault(st);
-  }
-};
+using namespace internal;  // NOLINT(google-build-using-namespace): this file's own helpers.
+
+namespace {
+constexpr size_t kDefaultListLimit = 100;
+constexpr size_t kMaxListLimit = 1000;
+}  // namespace
 
 Api::Api(node::Node* node, ApiOptions options)
     : node_(node),
@@ -238,6 +209,15 @@ const std::vector<RouteInfo>& Api::Routes() {
       {"GET", "/v1/records/{id}"},
       {"GET", "/v1/records/{id}/proof"},
       {"GET", "/v1/search"},
+      {"GET", "/v1/me"},
+      {"GET", "/v1/node"},
+      {"GET", "/v1/stats"},
+      {"GET", "/v1/admin/principals"},
+      {"POST", "/v1/admin/principals"},
+      {"DELETE", "/v1/admin/principals/{name}"},
+      {"GET", "/v1/admin/tokens"},
+      {"POST", "/v1/admin/tokens"},
+      {"DELETE", "/v1/admin/tokens/{id}"},
       {"GET", "/log/checkpoint"},
       {"GET", "/log/tile/{level}/{index}"},
       {"GET", "/log/tile/entries/{index}"},
@@ -264,6 +244,11 @@ Response Api::Handle(const Request& req) {
     // must never take the server down.
     r = Problem(500, "Internal Server Error", "the node could not complete the request");
   }
+  // The application's pages run under this policy, and an API answer
+  // opened in a tab can run nothing.
+  r.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
   metrics_
       .GetCounter("aisafe_http_requests_total", "HTTP requests by route, method and status.",
                   {{"route", route}, {"method", req.method}, {"status", std::to_string(r.status)}})
@@ -349,6 +334,16 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
     if (req.method != "GET") return method_not_allowed("GET");
     return as_caller([&](const auth::Caller& caller) { return Search(api, req, caller); });
   }
+  if (path == "/v1/me")
+    return only_get("/v1/me", [&] { return as_caller([&](const auth::Caller& c) { return Me(api, c); }); });
+  if (path == "/v1/node") return only_get("/v1/node", [&] { return NodeInfo(api); });
+  if (path == "/v1/stats") {
+    return only_get("/v1/stats", [&] { return as_caller([&](const auth::Caller& c) { return Stats(api, req, c); }); });
+  }
+  if (path.starts_with("/v1/admin/")) {
+    *route = "/v1/admin";
+    return as_caller([&](const auth::Caller& c) { return Admin(api, req, c, path.substr(10), route); });
+  }
   if (path.starts_with("/v1/records/")) {
     std::string_view rest = path.substr(12);
     bool proof = rest.ends_with("/proof");
@@ -358,6 +353,19 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
     return as_caller([&](const auth::Caller& caller) {
       return proof ? Proof(api, req, caller, rest) : GetRecord(api, req, caller, rest);
     });
+  }
+  // The web application owns every other path but the API's and the log's.
+  if (api.options_.web != nullptr && !path.starts_with("/v1/") && !path.starts_with("/log/") &&
+      !path.starts_with("/witness/")) {
+    if (req.method == "GET") {
+      if (auto r = api.options_.web->Serve(req)) {
+        *route = "/{app}";
+        return std::move(*r);
+      }
+    } else if (path == "/" || path.find('.') == std::string_view::npos) {
+      *route = "/{app}";
+      return method_not_allowed("GET");
+    }
   }
   return NotFound();
 }
@@ -400,11 +408,11 @@ Response Api::Impl::Submit(Api& api, const Request& req, const auth::Caller& cal
       return r;
     }
   }
-  auto prepared = api.submitter_.Prepare(docs, "body");
-  if (!prepared.ok()) {
-    if (prepared.status().code() != absl::StatusCode::kInvalidArgument) return StoreFault(api, prepared.status());
+  // A 400 naming each field at fault, from the violations the submitter
+  // attaches to its InvalidArgument.
+  auto invalid_record = [](const absl::Status& st) {
     Json errors = Json::array();
-    if (auto payload = prepared.status().GetPayload(records::kViolationsPayload)) {
+    if (auto payload = st.GetPayload(records::kViolationsPayload)) {
       Json parsed = Json::parse(std::string(*payload), nullptr, false);
       if (parsed.is_array()) {
         for (Json& e : parsed) {
@@ -414,7 +422,12 @@ Response Api::Impl::Submit(Api& api, const Request& req, const auth::Caller& cal
         }
       }
     }
-    return Problem(400, "Invalid Record", Msg(prepared.status()), std::move(errors));
+    return Problem(400, "Invalid Record", Msg(st), std::move(errors));
+  };
+  auto prepared = api.submitter_.Prepare(docs, "body");
+  if (!prepared.ok()) {
+    if (prepared.status().code() != absl::StatusCode::kInvalidArgument) return StoreFault(api, prepared.status());
+    return invalid_record(prepared.status());
   }
   Json denied = Json::array();
   for (const node::Prepared& p : *prepared) {
@@ -431,9 +444,7 @@ Response Api::Impl::Submit(Api& api, const Request& req, const auth::Caller& cal
   auto results = api.submitter_.Commit(*prepared, "body");
   if (!results.ok()) {
     // A supersedes reference to a record the node lacks is the caller's.
-    if (results.status().code() == absl::StatusCode::kInvalidArgument) {
-      return Problem(400, "Invalid Record", Msg(results.status()));
-    }
+    if (results.status().code() == absl::StatusCode::kInvalidArgument) return invalid_record(results.status());
     return StoreFault(api, results.status());
   }
   Json out = {{"records", Json::array()}};

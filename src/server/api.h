@@ -21,6 +21,7 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/rate_limit.h"
+#include "server/web_assets.h"
 
 namespace aisafe::server {
 
@@ -30,6 +31,9 @@ struct ApiOptions {
   double token_write_burst = 0;
   double address_write_rate = 0;
   double address_write_burst = 0;
+  // The web application served at / (borrowed; must outlive the Api).
+  // nullptr: no application, / answers 404.
+  const WebAssets* web = nullptr;
 };
 
 // A route as the server has it, for the OpenAPI document's test.
