@@ -1,0 +1,2 @@
+export const MEMBERS: Record<string, string>;
+export function aseanTopology(): unknown;
