@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <filesystem>
 #include <ostream>
 #include <thread>
 

@@ -355,8 +355,11 @@ Response Api::Impl::Route(Api& api, const Request& req, std::string* route) {
     });
   }
   // The web application owns every other path but the API's and the log's.
-  if (api.options_.web != nullptr && !path.starts_with("/v1/") && !path.starts_with("/log/") &&
-      !path.starts_with("/witness/")) {
+  bool api_path = false;
+  for (std::string_view prefix : {"/v1", "/log", "/witness"}) {
+    api_path = api_path || path == prefix || path.starts_with(util::StrCat(prefix, "/"));
+  }
+  if (api.options_.web != nullptr && !api_path) {
     if (req.method == "GET") {
       if (auto r = api.options_.web->Serve(req)) {
         *route = "/{app}";

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "federation/http_signature.h"
 #include "federation/witness.h"
 #include "node/node.h"
@@ -69,6 +71,15 @@ class Api {
   node::Submitter submitter_;
   std::unique_ptr<federation::ReplayGuard> replays_;  // Nonces of signed feed requests.
   std::unique_ptr<federation::Witness> witness_;      // For pushes to add-checkpoint.
+  // /v1/stats answers by visible set, with the state they were counted at
+  // (log size, newest checkpoint, day): records are never removed, so the
+  // counts change only when the log grows.
+  struct CachedStats {
+    std::string state;
+    std::string body;
+  };
+  absl::Mutex stats_mu_;
+  absl::flat_hash_map<std::string, CachedStats> stats_cache_ ABSL_GUARDED_BY(stats_mu_);
 };
 
 }  // namespace aisafe::server

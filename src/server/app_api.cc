@@ -127,6 +127,23 @@ Response Api::Impl::Stats(Api& api, const Request& req, const auth::Caller& call
 
   // Four small scans of the counts table; each is bounded by days x types
   // x markings (x countries), not by the number of records.
+  auto size = store.LogSize();
+  if (!size.ok()) return StoreFault(api, size.status());
+  auto cp = store.LatestCheckpoint();
+  if (!cp.ok()) return StoreFault(api, cp.status());
+  std::string visible_key = util::StrCat(util::StrJoin(visible.tlps, ","), "/", visible.red_origin.value_or(""));
+  std::string state = util::StrCat(*size, "/", *cp ? (*cp)->size : 0, "/", today);
+  auto answer = [&](std::string body) {
+    Response r = JsonResponse(200, std::move(body));
+    if (caller.role != auth::Role::kPublic) r.headers.emplace_back("Vary", "Authorization");
+    return NoStore(std::move(r));
+  };
+  {
+    absl::MutexLock lock(&api.stats_mu_);
+    auto it = api.stats_cache_.find(visible_key);
+    if (it != api.stats_cache_.end() && it->second.state == state) return answer(it->second.body);
+  }
+
   // Records dated after today (a clock ahead) count in the totals only.
   auto totals = store.CountRecords({.visible = visible});
   auto days = store.CountRecords({.visible = visible, .from_day = trend_from, .to_day = today, .per_day = true});
@@ -136,10 +153,6 @@ Response Api::Impl::Stats(Api& api, const Request& req, const auth::Caller& call
   for (const auto* st : {&totals, &days, &week_countries, &all_countries}) {
     if (!st->ok()) return StoreFault(api, st->status());
   }
-  auto size = store.LogSize();
-  if (!size.ok()) return StoreFault(api, size.status());
-  auto cp = store.LatestCheckpoint();
-  if (!cp.ok()) return StoreFault(api, cp.status());
 
   uint64_t total = 0;
   for (const store::DayCount& c : *totals) total += c.count;
@@ -175,9 +188,14 @@ Response Api::Impl::Stats(Api& api, const Request& req, const auth::Caller& call
                 {"by_country", week_by_country}}},
               {"incidents_by_country", incidents_by_country},
               {"days", std::move(day_list)}};
-  Response r = JsonResponse(200, out.dump());
-  if (caller.role != auth::Role::kPublic) r.headers.emplace_back("Vary", "Authorization");
-  return NoStore(std::move(r));
+  std::string body = out.dump();
+  {
+    // Counted from a log at least as large as `state` says; a racing write
+    // only makes the cached answer refresh on the next request.
+    absl::MutexLock lock(&api.stats_mu_);
+    api.stats_cache_[visible_key] = {state, body};
+  }
+  return answer(std::move(body));
 }
 
 Response Api::Impl::Admin(Api& api, const Request& req, const auth::Caller& caller, std::string_view rest,
@@ -186,8 +204,11 @@ Response Api::Impl::Admin(Api& api, const Request& req, const auth::Caller& call
   bool tokens = rest == "tokens" || rest.starts_with("tokens/");
   if (!principals && !tokens) return NotFound();
   std::string_view item = rest.substr(principals ? 10 : 6);
-  if (!item.empty()) item.remove_prefix(1);
-  bool collection = item.empty() && rest.find('/') == std::string_view::npos;
+  bool collection = item.empty();
+  if (!collection) {
+    item.remove_prefix(1);
+    if (item.empty() || item.find('/') != std::string_view::npos) return NotFound();
+  }
   *route = util::StrCat("/v1/admin/", principals ? "principals" : "tokens",
                         collection   ? ""
                         : principals ? "/{name}"
@@ -282,7 +303,9 @@ Response Api::Impl::Admin(Api& api, const Request& req, const auth::Caller& call
   }
   std::string principal = (*body)["principal"];
   auto created = node::CreateToken(store, principal, lifetime, now);
-  if (absl::IsNotFound(created.status())) return FieldProblem("principal", "is not a principal of this node");
+  if (absl::IsNotFound(created.status()) || absl::IsInvalidArgument(created.status())) {
+    return FieldProblem("principal", "is not a principal of this node");
+  }
   if (!created.ok()) return StoreFault(api, created.status());
   Json out = TokenJson(created->stored);
   out["token"] = created->secret;

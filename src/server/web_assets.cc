@@ -1,5 +1,6 @@
 #include "server/web_assets.h"
 
+#include <cctype>
 #include <filesystem>
 #include <system_error>
 
@@ -33,25 +34,47 @@ std::string_view ContentType(std::string_view path) {
   return "application/octet-stream";
 }
 
+// The qvalue of one Accept-Encoding item's parameters (";q=0.5"); 1 when
+// absent (RFC 9110 section 12.4.2).
+double QValue(std::string_view params) {
+  size_t q = params.find("q=");
+  if (q == std::string_view::npos) return 1.0;
+  std::string_view v = params.substr(q + 2);
+  double value = 0;
+  double scale = 1;
+  bool fraction = false;
+  for (char c : v) {
+    if (c == '.') {
+      fraction = true;
+    } else if (c >= '0' && c <= '9') {
+      if (fraction) {
+        scale /= 10;
+        value += (c - '0') * scale;
+      } else {
+        value = value * 10 + (c - '0');
+      }
+    } else {
+      break;
+    }
+  }
+  return value;
+}
+
 bool AcceptsGzip(const Request& req) {
   auto accept = req.Header("accept-encoding");
   if (!accept) return false;
-  // "gzip;q=0" refuses it; any other mention accepts it.
   size_t pos = 0;
   while (pos < accept->size()) {
     size_t comma = accept->find(',', pos);
     std::string_view item = accept->substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     pos = comma == std::string_view::npos ? accept->size() : comma + 1;
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    std::string_view name = item.substr(0, item.find(';'));
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (name != "gzip" && name != "x-gzip" && name != "*") continue;
-    std::string_view params = item.substr(name.size());
     std::string compact;
-    for (char c : params) {
-      if (c != ' ') compact += c;
+    for (char c : item) {
+      if (c != ' ' && c != '\t') compact += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    return compact.find("q=0") == std::string::npos || compact.find("q=0.") != std::string::npos;
+    std::string_view name = std::string_view(compact).substr(0, compact.find(';'));
+    if (name != "gzip" && name != "x-gzip" && name != "*") continue;
+    return QValue(std::string_view(compact).substr(name.size())) > 0;
   }
   return false;
 }

@@ -47,7 +47,7 @@ class WebAssets {
   // application's.
   std::optional<Response> Serve(const Request& request) const;
 
-  size_t file_count() const { return files_.size(); }
+  size_t FileCount() const { return files_.size(); }
 
  private:
   struct File {
