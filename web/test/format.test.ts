@@ -45,10 +45,12 @@ describe('search URL state', () => {
     expect(parseSearch('?offset=-5').offset).toBe(0);
   });
 
-  it('builds the API request with facets and the query language', () => {
-    const u = new URL(apiSearchURL(parseSearch('?q=deepfake&tlp=clear&tlp=green&offset=40'), 'th', 20), 'http://x');
+  it('builds the API requests for hits and for facets, with the query language', () => {
+    const hits = new URL(apiSearchURL(parseSearch('?q=deepfake&tlp=clear&tlp=green&offset=40'), 'th', 20), 'http://x');
+    expect(Object.fromEntries(hits.searchParams)).toEqual({ q: 'deepfake', tlp: 'clear,green', offset: '40', limit: '20', facets: 'false', qlang: 'th' });
+    const u = new URL(apiSearchURL(parseSearch('?q=deepfake&tlp=clear&tlp=green&offset=40'), 'th', 20, true), 'http://x');
     expect(u.pathname).toBe('/v1/search');
-    expect(Object.fromEntries(u.searchParams)).toEqual({ q: 'deepfake', tlp: 'clear,green', offset: '40', limit: '20', facets: 'true', qlang: 'th' });
+    expect(Object.fromEntries(u.searchParams)).toEqual({ q: 'deepfake', tlp: 'clear,green', offset: '0', limit: '1', facets: 'true', qlang: 'th' });
     expect(new URL(apiSearchURL(parseSearch(''), 'en'), 'http://x').searchParams.has('q')).toBe(false);
   });
 });

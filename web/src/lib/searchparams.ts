@@ -33,13 +33,17 @@ export function searchToURL(s: SearchState): string {
 }
 
 /** The API request for a state. */
-export function apiSearchURL(s: SearchState, qlang: string, limit = 20): string {
+// The hits of a page (facets false), or the facet counts and the exact
+// total of the whole query (facets true: one hit, from the first). The page
+// asks both at once and shows the hits as soon as they come: counting every
+// match for the facets takes longer than finding the best twenty.
+export function apiSearchURL(s: SearchState, qlang: string, limit = 20, facets = false): string {
   const u = new URLSearchParams();
   if (s.q.trim()) u.set('q', s.q);
   for (const f of FACETS) if (s.filters[f].length) u.set(f, s.filters[f].join(','));
-  u.set('offset', String(s.offset));
-  u.set('limit', String(limit));
-  u.set('facets', 'true');
+  u.set('offset', facets ? '0' : String(s.offset));
+  u.set('limit', facets ? '1' : String(limit));
+  u.set('facets', String(facets));
   u.set('qlang', qlang);
   return `/v1/search?${u.toString()}`;
 }

@@ -35,6 +35,7 @@ export function SearchPage(): JSX.Element {
   const state = parseSearch(loc.search);
   const [text, setText] = useState(state.q);
   const [result, setResult] = useState<{ key: string; data: SearchResult } | null>(null);
+  const [counted, setCounted] = useState<{ key: string; data: SearchResult } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const ac = useRef<AbortController | null>(null);
@@ -52,11 +53,21 @@ export function SearchPage(): JSX.Element {
   }, [state.q]);
 
   // Fetch whenever the URL's query changes; only the newest answer counts.
+  // The facets (and the exact total) come in a second request, so the hits
+  // never wait for every match to be counted.
   useEffect(() => {
     ac.current?.abort();
     const c = new AbortController();
     ac.current = c;
     setBusy(true);
+    getJSON<SearchResult>(apiSearchURL(state, getLang(), PAGE, true), { signal: c.signal }).then(
+      (data) => {
+        if (!c.signal.aborted) setCounted({ key, data });
+      },
+      () => {
+        // The hits' request reports errors; the facets keep their last counts.
+      },
+    );
     getJSON<SearchResult>(apiSearchURL(state, getLang(), PAGE), { signal: c.signal }).then(
       (data) => {
         if (c.signal.aborted) return;
@@ -109,6 +120,9 @@ export function SearchPage(): JSX.Element {
 
   const data = result?.data ?? null;
   const stale = !!result && result.key !== key;
+  // Counts of the query on screen: the facet request's when it has come.
+  const counts = counted && result && counted.key === result.key ? counted.data : null;
+  const total = counts ?? data;
   const qError = error instanceof ApiError && error.status === 400 ? error : null;
 
   return (
@@ -142,15 +156,15 @@ export function SearchPage(): JSX.Element {
       {error ? <ErrorBox error={error} /> : null}
 
       <div class="search-layout">
-        <aside class="facets" data-testid="facets" aria-label={t('search.facets')}>
+        <aside class="facets" data-testid="facets" aria-label={t('search.facets')} aria-busy={counts ? 'false' : 'true'}>
           {FACETS.map((f) => {
-            const counts = sortedCounts(data?.facets?.[f]);
-            for (const v of state.filters[f]) if (!counts.some((c) => c[0] === v)) counts.push([v, 0]);
-            if (counts.length === 0) return null;
+            const values = sortedCounts((counts ?? counted?.data)?.facets?.[f]);
+            for (const v of state.filters[f]) if (!values.some((c) => c[0] === v)) values.push([v, 0]);
+            if (values.length === 0) return null;
             return (
               <fieldset key={f} class="facet">
                 <legend>{t(`facet.${f}`)}</legend>
-                {counts.slice(0, 30).map(([v, n]) => (
+                {values.slice(0, 30).map(([v, n]) => (
                   <label key={v} class="check">
                     <input
                       type="checkbox"
@@ -172,11 +186,11 @@ export function SearchPage(): JSX.Element {
           <h2 id="results-h" class="visually-hidden">
             {t('search.results')}
           </h2>
-          {data ? (
+          {data && total ? (
             <p class="search-total" data-testid="search-total" role="status">
-              {data.total_exact
-                ? t('search.total', { count: data.total })
-                : t('search.totalMore', { count: data.total })}
+              {total.total_exact
+                ? t('search.total', { count: total.total })
+                : t('search.totalMore', { count: total.total })}
               {stale ? ` ${t('search.updating')}` : ''}
             </p>
           ) : !error ? (
