@@ -20,42 +20,17 @@
 namespace aisafe {
 namespace {
 
+using testing::As;
 using testing::Http;
 using testing::HttpOptions;
 using testing::HttpResult;
+using testing::Lines;
 using testing::Result;
 using testing::ServeProcess;
 using Json = nlohmann::json;
 
-std::vector<std::string> Lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < s.size()) {
-    size_t nl = s.find('\n', pos);
-    if (nl == std::string::npos) nl = s.size();
-    if (nl > pos) out.push_back(s.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return out;
-}
-
-class ApiTest : public testing::CliFixture {
+class ApiTest : public testing::ApiFixture {
  protected:
-  // A principal with a fresh token.
-  std::string Token(const std::string& name, const std::string& role) {
-    Result add = Node({"principal", "add", name, "--role", role});
-    EXPECT_EQ(add.code, 0) << add.err;
-    Result t = Node({"token", "create", name});
-    EXPECT_EQ(t.code, 0) << t.err;
-    return Lines(t.out).empty() ? "" : Lines(t.out)[0];
-  }
-  static HttpOptions As(const std::string& token, std::string body = "", std::string type = "") {
-    HttpOptions o;
-    if (!token.empty()) o.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!type.empty()) o.headers.emplace_back("Content-Type", type);
-    o.body = std::move(body);
-    return o;
-  }
   // Sets [server] keys in node.toml (appended lines win over none; the
   // [server] table is the file's last).
   void ServerConfig(const std::string& lines) {

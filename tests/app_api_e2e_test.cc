@@ -20,26 +20,16 @@
 namespace aisafe {
 namespace {
 
+using testing::As;
 using testing::HttpOptions;
 using testing::HttpResult;
+using testing::Lines;
 using testing::Result;
 using testing::ServeProcess;
 using Json = nlohmann::json;
 
 constexpr int64_t kDay = 86400;
 const char* const kMembers[] = {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"};
-
-std::vector<std::string> Lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < s.size()) {
-    size_t nl = s.find('\n', pos);
-    if (nl == std::string::npos) nl = s.size();
-    if (nl > pos) out.push_back(s.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return out;
-}
 
 // Every answer of the node, API or application, carries these headers.
 HttpResult Call(uint16_t port, const std::string& method, const std::string& target, const HttpOptions& options = {}) {
@@ -80,22 +70,8 @@ std::string FormatTime(int64_t secs, const char* format) {
 std::string DayText(int64_t day) { return FormatTime(day * kDay, "%Y-%m-%d"); }
 std::string Timestamp(int64_t secs) { return FormatTime(secs, "%Y-%m-%dT%H:%M:%SZ"); }
 
-class AppApiTest : public testing::CliFixture {
+class AppApiTest : public testing::ApiFixture {
  protected:
-  std::string Token(const std::string& name, const std::string& role) {
-    Result add = Node({"principal", "add", name, "--role", role});
-    EXPECT_EQ(add.code, 0) << add.err;
-    Result t = Node({"token", "create", name});
-    EXPECT_EQ(t.code, 0) << t.err;
-    return Lines(t.out).empty() ? "" : Lines(t.out)[0];
-  }
-  static HttpOptions As(const std::string& token, std::string body = "", std::string type = "") {
-    HttpOptions o;
-    if (!token.empty()) o.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!type.empty()) o.headers.emplace_back("Content-Type", type);
-    o.body = std::move(body);
-    return o;
-  }
   static HttpOptions Post(const std::string& token, const Json& body) {
     return As(token, body.dump(), "application/json");
   }

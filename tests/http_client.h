@@ -181,4 +181,40 @@ class ServeProcess {
   std::string err_path_;
 };
 
+// The non-empty lines of `s`.
+inline std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t nl = s.find('\n', pos);
+    if (nl == std::string::npos) nl = s.size();
+    if (nl > pos) out.push_back(s.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// A request as `token` (empty: the public), with a body of media `type`.
+inline HttpOptions As(const std::string& token, std::string body = "", std::string type = "") {
+  HttpOptions o;
+  if (!token.empty()) o.headers.emplace_back("Authorization", "Bearer " + token);
+  if (!type.empty()) o.headers.emplace_back("Content-Type", type);
+  o.body = std::move(body);
+  return o;
+}
+
+// A node driven through the CLI, with principals and their tokens, for the
+// tests that talk to its `serve`.
+class ApiFixture : public CliFixture {
+ protected:
+  // A new principal with a fresh token.
+  std::string Token(const std::string& name, const std::string& role) {
+    Result add = Node({"principal", "add", name, "--role", role});
+    EXPECT_EQ(add.code, 0) << add.err;
+    Result t = Node({"token", "create", name});
+    EXPECT_EQ(t.code, 0) << t.err;
+    return Lines(t.out).empty() ? "" : Lines(t.out)[0];
+  }
+};
+
 }  // namespace aisafe::testing

@@ -56,6 +56,71 @@ function Req({ field }: { field: Field }): JSX.Element | null {
 const str = (v: Value | undefined): string => (typeof v === 'string' ? v : '');
 const arr = (v: Value | undefined): string[] => (Array.isArray(v) ? (v as unknown[]).filter((x): x is string => typeof x === 'string') : []);
 
+// A fieldset of repeated items (rows of fields, or lines of text): each item
+// with its remove button, then the add button while there is room. Focus
+// follows: to the new item when one is added, to a neighbour (or the add
+// button) when one is removed.
+function Repeated<T>(props: {
+  ctx: FieldCtx;
+  field: Field;
+  id: string;
+  path: (string | number)[];
+  label: string;
+  marked: Field;
+  hint: string | undefined;
+  errors: string[];
+  desc: string | undefined;
+  lk: string;
+  class: string;
+  items: T[];
+  empty: () => T;
+  focusOf: (i: number) => string;
+  renderItem: (i: number, item: string, remove: JSX.Element) => JSX.Element;
+}): JSX.Element {
+  const { ctx, field, id, path, items } = props;
+  return (
+    <fieldset class={`sub-group ${props.class}`} id={domId(id)} aria-describedby={props.desc} tabIndex={-1}>
+      <legend>
+        {props.label}
+        <Req field={props.marked} />
+      </legend>
+      {props.hint ? <Hint id={id} text={props.hint} /> : null}
+      <ErrorText id={id} messages={props.errors} />
+      {items.map((_, i) => {
+        const item = t(`${props.lk}.item`, { n: i + 1 });
+        const remove = (
+          <button
+            type="button"
+            class="btn btn-quiet sub-remove"
+            aria-label={t('submit.removeItem', { item })}
+            onClick={() => {
+              const next = items.filter((_, j) => j !== i);
+              ctx.set(path, next as Value);
+              ctx.focusLater(next.length > 0 ? props.focusOf(Math.min(i, next.length - 1)) : `${id}-add`);
+            }}
+          >
+            {t('submit.remove')}
+          </button>
+        );
+        return props.renderItem(i, item, remove);
+      })}
+      {field.maxItems === undefined || items.length < field.maxItems ? (
+        <button
+          type="button"
+          class="btn sub-add"
+          id={domId(`${id}-add`)}
+          onClick={() => {
+            ctx.set(path, [...items, props.empty()] as Value);
+            ctx.focusLater(props.focusOf(items.length));
+          }}
+        >
+          {t(`${props.lk}.add`)}
+        </button>
+      ) : null}
+    </fieldset>
+  );
+}
+
 interface Props {
   ctx: FieldCtx;
   field: Field;
@@ -118,15 +183,13 @@ export function FieldView({ ctx, field, path, value, inOptional }: Props): JSX.E
     const rows = (Array.isArray(value) ? value : []) as Row[];
     const fields = field.fields ?? [];
     return (
-      <fieldset class="sub-group sub-rows" id={domId(id)} aria-describedby={desc} tabIndex={-1}>
-        <legend>
-          {label}
-          <Req field={marked} />
-        </legend>
-        {hint ? <Hint id={id} text={hint} /> : null}
-        <ErrorText id={id} messages={errors} />
-        {rows.map((row, i) => {
-          const item = t(`${lk}.item`, { n: i + 1 });
+      <Repeated
+        {...{ ctx, field, id, path, label, marked, hint, errors, desc, lk }}
+        class="sub-rows"
+        items={rows}
+        empty={() => emptyRow(fields)}
+        focusOf={(i) => fieldId([...path, i, fields[0].name])}
+        renderItem={(i, item, remove) => {
           const rowId = fieldId([...path, i]);
           return (
             <fieldset class="sub-row" key={i} id={domId(rowId)}>
@@ -134,54 +197,28 @@ export function FieldView({ ctx, field, path, value, inOptional }: Props): JSX.E
               <ErrorText id={rowId} messages={ctx.errors(rowId)} />
               <div class={`sub-fields sub-fields-${field.name}`}>
                 {fields.map((f) => (
-                  <FieldView key={f.name} ctx={ctx} field={f} path={[...path, i, f.name]} value={row?.[f.name]} />
+                  <FieldView key={f.name} ctx={ctx} field={f} path={[...path, i, f.name]} value={rows[i]?.[f.name]} />
                 ))}
               </div>
-              <button
-                type="button"
-                class="btn btn-quiet sub-remove"
-                aria-label={t('submit.removeItem', { item })}
-                onClick={() => {
-                  const next = rows.filter((_, j) => j !== i);
-                  ctx.set(path, next);
-                  ctx.focusLater(next.length > 0 ? fieldId([...path, Math.min(i, next.length - 1), fields[0].name]) : `${id}-add`);
-                }}
-              >
-                {t('submit.remove')}
-              </button>
+              {remove}
             </fieldset>
           );
-        })}
-        {field.maxItems === undefined || rows.length < field.maxItems ? (
-          <button
-            type="button"
-            class="btn sub-add"
-            id={domId(`${id}-add`)}
-            onClick={() => {
-              ctx.set(path, [...rows, emptyRow(fields)]);
-              ctx.focusLater(fieldId([...path, rows.length, fields[0].name]));
-            }}
-          >
-            {t(`${lk}.add`)}
-          </button>
-        ) : null}
-      </fieldset>
+        }}
+      />
     );
   }
 
   if (field.kind === 'list' && widget === 'lines') {
     const items = arr(value);
     return (
-      <fieldset class="sub-group sub-lines" id={domId(id)} aria-describedby={desc} tabIndex={-1}>
-        <legend>
-          {label}
-          <Req field={marked} />
-        </legend>
-        {hint ? <Hint id={id} text={hint} /> : null}
-        <ErrorText id={id} messages={errors} />
-        {items.map((v, i) => {
+      <Repeated
+        {...{ ctx, field, id, path, label, marked, hint, errors, desc, lk }}
+        class="sub-lines"
+        items={items}
+        empty={() => ''}
+        focusOf={(i) => fieldId([...path, i])}
+        renderItem={(i, item, remove) => {
           const itemId = fieldId([...path, i]);
-          const item = t(`${lk}.item`, { n: i + 1 });
           const itemErrors = ctx.errors(itemId);
           return (
             <div class="sub-line" key={i}>
@@ -192,7 +229,7 @@ export function FieldView({ ctx, field, path, value, inOptional }: Props): JSX.E
                   type="text"
                   id={domId(itemId)}
                   name={itemId}
-                  value={v}
+                  value={items[i]}
                   aria-invalid={itemErrors.length > 0 ? 'true' : undefined}
                   aria-describedby={itemErrors.length > 0 ? errId(itemId) : undefined}
                   onInput={(e) => {
@@ -203,35 +240,11 @@ export function FieldView({ ctx, field, path, value, inOptional }: Props): JSX.E
                   onBlur={() => ctx.blur(itemId)}
                 />
               </div>
-              <button
-                type="button"
-                class="btn btn-quiet sub-remove"
-                aria-label={t('submit.removeItem', { item })}
-                onClick={() => {
-                  const next = items.filter((_, j) => j !== i);
-                  ctx.set(path, next);
-                  ctx.focusLater(next.length > 0 ? fieldId([...path, Math.min(i, next.length - 1)]) : `${id}-add`);
-                }}
-              >
-                {t('submit.remove')}
-              </button>
+              {remove}
             </div>
           );
-        })}
-        {field.maxItems === undefined || items.length < field.maxItems ? (
-          <button
-            type="button"
-            class="btn sub-add"
-            id={domId(`${id}-add`)}
-            onClick={() => {
-              ctx.set(path, [...items, '']);
-              ctx.focusLater(fieldId([...path, items.length]));
-            }}
-          >
-            {t(`${lk}.add`)}
-          </button>
-        ) : null}
-      </fieldset>
+        }}
+      />
     );
   }
 
