@@ -125,8 +125,6 @@ Response Api::Impl::Stats(Api& api, const Request& req, const auth::Caller& call
   int64_t week_from = today - (kWeekDays - 1);
   int64_t trend_from = today - (kTrendDays - 1);
 
-  // Four small scans of the counts table; each is bounded by days x types
-  // x markings (x countries), not by the number of records.
   auto size = store.LogSize();
   if (!size.ok()) return StoreFault(api, size.status());
   auto cp = store.LatestCheckpoint();
@@ -144,7 +142,9 @@ Response Api::Impl::Stats(Api& api, const Request& req, const auth::Caller& call
     if (it != api.stats_cache_.end() && it->second.state == state) return answer(it->second.body);
   }
 
-  // Records dated after today (a clock ahead) count in the totals only.
+  // Four scans of the counts table, each bounded by days x types x
+  // markings (x countries), not by the number of records. Records dated
+  // after today (a clock ahead) count in the totals only.
   auto totals = store.CountRecords({.visible = visible});
   auto days = store.CountRecords({.visible = visible, .from_day = trend_from, .to_day = today, .per_day = true});
   auto week_countries =
