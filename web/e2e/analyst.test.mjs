@@ -84,14 +84,25 @@ describe('analyst', () => {
     });
   });
 
-  test('network: the synced peer and the witnessed checkpoint', async () => {
+  test('network: the synced peer, the witnessed checkpoint and the split-view alert', async () => {
     await ctx.session('analyst', async ({ page }) => {
       await page.goto(pageUrl(fx, '/network'));
       const row = page.locator('[data-testid=peer-row]').filter({ hasText: fx.nodeB });
       await row.first().waitFor({ timeout: T.load });
       const text = await row.first().innerText();
       assert.match(text, /\d/, `the peer row shows last sync / received: ${text}`);
-      assert.equal(await page.locator('[data-testid=split-view-alert]').count(), 0, 'no split-view alert');
+      // The fixture showed A two histories of TH-ETDA's log: one alert, for
+      // that origin only, announced (role=alert) and above everything else.
+      const alert = page.locator('[role=alert][data-testid=split-view-alert]');
+      assert.equal(await alert.count(), 1, 'one split-view alert');
+      assert.match(await alert.innerText(), new RegExp(fx.nodeC), 'the alert names the forked origin');
+      assert.doesNotMatch(await alert.innerText(), new RegExp(fx.nodeB), 'and not the honest peer');
+      const above = await page.evaluate(() => {
+        const a = document.querySelector('[data-testid=split-view-alert]');
+        const p = document.querySelector('[data-testid=peer-row]');
+        return !!a && !!p && (a.compareDocumentPosition(p) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+      });
+      assert.ok(above, 'the alert comes before the peers table');
       await assertAccessible(page, 'analyst network');
       await shots(page, fx, 'analyst-network');
     });

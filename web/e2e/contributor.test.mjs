@@ -105,7 +105,10 @@ describe('contributor', () => {
       await row.first().waitFor({ timeout: T.load });
       const text = await row.first().innerText();
       assert.ok(text.includes(fx.urlB.replace(/^https?:\/\//, '')) || text.includes(fx.urlB), `the peer row shows its URL: ${text}`);
-      assert.equal(await page.locator('[data-testid=split-view-alert]').count(), 0, 'no split-view alert');
+      // Every signed-in role is warned of the forked log (the fixture's TH-ETDA).
+      const alert = page.locator('[role=alert][data-testid=split-view-alert]');
+      assert.equal(await alert.count(), 1, 'the split-view alert is shown to a contributor too');
+      assert.match(await alert.innerText(), new RegExp(fx.nodeC));
       await assertNoneShown(page, hidden, HIDDEN_LABELS, 'contributor network');
       await assertAccessible(page, 'contributor network');
       await shots(page, fx, 'contributor-network');

@@ -3,14 +3,18 @@
 //     SG-AISI), principals alice (contributor), ana (analyst), root (admin),
 //     a peer SG-AISI it has synced from;
 //   node B "SG-AISI" (SG): a few records of its own (a clear Vietnamese one,
-//     a green one, an amber one addressed to MY-AISI), which A pulls.
+//     a green one, an amber one addressed to MY-AISI), which A pulls;
+//   node C "TH-ETDA" (TH) and a fork of it (C's key, another record at the
+//     same size): A pulls from C, then from the fork, and so holds a real
+//     split-view alert for C (docs/federation.md), which /network must show.
 // Returns everything the scenarios need to know (ids, titles, tokens, URL).
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, lines, Server } from './nodes.mjs';
+import { cli, CliError, lines, Server } from './nodes.mjs';
 
 export const NODE_A = 'MY-AISI';
 export const NODE_B = 'SG-AISI';
+export const NODE_C = 'TH-ETDA';
 const HIDDEN_FROM_CONTRIBUTOR = new Set(['amber', 'amber+strict', 'red']);
 
 // Records node B publishes. Titles are unique so a page's text can be
@@ -86,6 +90,40 @@ export async function buildFixture({ aisafe, web, root, examples, servers }) {
   fx.urlB = await b.start();
   cli(aisafe, dirA, ['peer', 'add', NODE_B, fx.urlB, keyB, '--country', 'SG']);
   cli(aisafe, dirA, ['sync'], { timeoutMs: 60_000 });
+
+  // C and its fork: two histories under one key. A witnesses C's, then is
+  // shown the other one.
+  const dirC = path.join(root, 'node-c');
+  const dirFork = path.join(root, 'node-c-fork');
+  cli(aisafe, dirC, ['init', '--name', NODE_C, '--country', 'TH']);
+  fs.cpSync(dirC, dirFork, { recursive: true });
+  const keyC = cli(aisafe, dirC, ['key']).trim();
+  const history = (title) => JSON.stringify({
+    type: 'incident', tlp: 'clear', lang: 'en', countries: ['TH'], title,
+    body: { occurred: '2026-11-01', domain: 'information', harm_categories: ['misinformation'], severity: 'low',
+      description: 'A record that exists in one of two histories of the same log.' },
+  }) + '\n';
+  cli(aisafe, dirC, ['submit', '-'], { input: history('Forked log test: the history TH-ETDA showed first') });
+  cli(aisafe, dirFork, ['submit', '-'], { input: history('Forked log test: the other history') });
+  const c = new Server(aisafe, dirC, { logFile: path.join(root, 'node-c.serve.log') });
+  const fork = new Server(aisafe, dirFork, { logFile: path.join(root, 'node-c-fork.serve.log') });
+  servers.push(c, fork);
+  const urlC = await c.start();
+  const urlFork = await fork.start();
+  cli(aisafe, dirA, ['peer', 'add', NODE_C, urlC, keyC, '--country', 'TH']);
+  cli(aisafe, dirA, ['sync', NODE_C], { timeoutMs: 60_000 });
+  cli(aisafe, dirA, ['peer', 'remove', NODE_C]);
+  cli(aisafe, dirA, ['peer', 'add', NODE_C, urlFork, keyC, '--country', 'TH']);
+  let forkRefused = false;
+  try {
+    cli(aisafe, dirA, ['sync', NODE_C], { timeoutMs: 60_000 });
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    forkRefused = /split view/i.test(e.message);
+  }
+  if (!forkRefused) throw new Error(`node A did not refuse the fork of ${NODE_C} as a split view`);
+  await Promise.all([c.stop(), fork.stop()]);
+  fx.nodeC = NODE_C;
 
   const a = new Server(aisafe, dirA, { web, logFile: path.join(root, 'node-a.serve.log') });
   servers.push(a);

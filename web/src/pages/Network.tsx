@@ -213,7 +213,7 @@ export function NetworkPage(): JSX.Element {
                   <thead>
                     <tr>
                       <th scope="col">{t('network.origin')}</th>
-                      <th scope="col">{t('network.reason')}</th>
+                      <th scope="col">{t('network.reasonColumn')}</th>
                       <th scope="col">{t('network.source')}</th>
                       <th scope="col">{t('network.raised')}</th>
                       <th scope="col">{t('network.cleared')}</th>
