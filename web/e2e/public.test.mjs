@@ -86,6 +86,10 @@ describe('public', () => {
       assert.ok(tlp.some(([d, t]) => d === 'clear' && /TLP:CLEAR/i.test(t)), `the record shows TLP:CLEAR: ${JSON.stringify(tlp)}`);
       assert.ok(await page.locator('a[data-testid=raw-json]').count() > 0, 'a raw JSON link');
       assert.ok(await page.locator('a[data-testid=download]').count() > 0, 'a download link');
+      // The record's observables include a scam URL: shown, never a link.
+      assert.ok((await page.locator('main').innerText()).includes('https://invest-asean-profit.example/th/register'),
+        'the observable URL is shown');
+      assert.equal(await page.locator('a[href*="invest-asean-profit"]').count(), 0, 'an indicator is never a link');
       await assertAccessible(page, 'public record');
       await shots(page, fx, 'public-record');
       await assertKeyboard(page, 'public record');

@@ -47,6 +47,9 @@ function Scalar({ k, v, lang }: { k: string; v: unknown; lang: string }): JSX.El
   if (typeof v === 'number') return <span class="num">{new Intl.NumberFormat(lc, { maximumFractionDigits: 20 }).format(v)}</span>;
   const s = String(v);
   if (HEX64.test(s) && (k === 'record' || k === 'supersedes' || k === 'related')) return <a href={`/records/${s}`} class="mono">{s}</a>;
+  // An observable's value is an indicator (a scam site, a phishing URL): shown,
+  // never a link, as threat-sharing tools show indicators.
+  if (k === 'value') return <span class="mono break">{s}</span>;
   if (isUrl(s)) return <ExternalLink href={s}>{s}</ExternalLink>;
   if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/.test(s)) return <time dateTime={s}>{formatDate(s, lc)}</time>;
   if (k === 'countries' || k === 'deployment_countries') return <span>{countryName(s, lc)} <span class="muted">({s})</span></span>;
