@@ -868,8 +868,10 @@ std::unique_ptr<Pulled> MakePage(const std::string& peer, int from, int to, cons
     size_t k = static_cast<size_t>(n % 2);
     const std::string& body = p->bodies[static_cast<size_t>(n - from)];
     PulledPage::Received r;
-    r.record = NewRecord{util::Sha256(body),     body,     kTypes[k],   p->page.checkpoints[k].origin, "green",
-                         "2026-11-23T00:00:00Z", 5000 + n, std::nullopt};
+    static const std::vector<std::string> kCountries[] = {{"TH"}, {"TH", "VN"}};
+    r.record = NewRecord{
+        util::Sha256(body), body,         kTypes[k],    p->page.checkpoints[k].origin, "green", "2026-11-23T00:00:00Z",
+        5000 + n,           std::nullopt, kCountries[k]};
     r.checkpoint = k;
     r.origin_index = static_cast<uint64_t>(3 * n);
     // A record of a tree of one has the empty proof.
@@ -997,6 +999,13 @@ TYPED_TEST(StoreTest, ApplyPulledPageStoresRecordsProofsAndCursor) {
   EXPECT_EQ(*stored, 5u);
   EXPECT_EQ(*s.Count(std::nullopt), 6u);
   EXPECT_EQ(*s.LogSize(), 6u);
+  // Pulled records are counted as submitted ones are, by the countries
+  // they name (the dashboard's figures).
+  auto counted = s.CountRecords({.visible = std::nullopt, .per_country = true});
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  std::map<std::string, uint64_t> per_country;
+  for (const DayCount& c : *counted) per_country[c.country] += c.count;
+  EXPECT_EQ(per_country, (std::map<std::string, uint64_t>{{"TH", 5}, {"VN", 2}}));
 
   // The checkpoints are kept, once each.
   auto uk = s.FindForeignCheckpoints("uk-aisi", 40);
@@ -1393,7 +1402,7 @@ TEST(SqliteStore, MigratesSchemaThreeToFederation) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE origin_proofs; DROP TABLE witnessed; DROP TABLE split_views; DROP TABLE peers; "
-                         "DROP TABLE members; DROP TABLE foreign_checkpoints; DROP TRIGGER records_counted; "
+                         "DROP TABLE members; DROP TABLE foreign_checkpoints; "
                          "DROP TABLE record_counts; PRAGMA user_version=3;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
@@ -1490,7 +1499,7 @@ TEST(SqliteStore, CountRecordsMatchesTheRecords) {
     for (size_t i = 0; i < batch_bodies.size(); ++i) {
       const Model& m = model[model.size() - batch_bodies.size() + i];
       put.push_back(NewRecord{util::Sha256(batch_bodies[i]), batch_bodies[i], m.type, m.origin, m.tlp,
-                              "2026-01-01T00:00:00Z", created[i], std::nullopt});
+                              "2026-01-01T00:00:00Z", created[i], std::nullopt, m.countries});
     }
     // A record already stored is not counted again.
     if (!bodies.empty()) {
@@ -1550,7 +1559,8 @@ TEST(SqliteStore, CountRecordsMatchesTheRecords) {
 }
 
 // A schema-4 store (before the counts) gains them, counting every record
-// it holds, and keeps counting what is stored after.
+// it holds (migration 5), and keeps counting what is stored after, once
+// (migration 6 drops the trigger that counted in schema 5).
 TEST(SqliteStore, MigratesSchemaFourCountsRecords) {
   testing::TempDir dir;
   std::string path = dir.Sub("v4.sqlite");
@@ -1572,9 +1582,7 @@ TEST(SqliteStore, MigratesSchemaFourCountsRecords) {
   }
   sqlite3* db;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER records_counted; DROP TABLE record_counts; PRAGMA user_version=4;", nullptr,
-                         nullptr, nullptr),
-            SQLITE_OK)
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE record_counts; PRAGMA user_version=4;", nullptr, nullptr, nullptr), SQLITE_OK)
       << sqlite3_errmsg(db);
   sqlite3_close(db);
 
@@ -1586,14 +1594,16 @@ TEST(SqliteStore, MigratesSchemaFourCountsRecords) {
   for (const DayCount& d : *days) per_day[d.day] += d.count;
   EXPECT_EQ(per_day, (std::map<int64_t, uint64_t>{{3, 2}, {4, 1}}));
   std::string more = "{\"countries\":[\"VN\"],\"n\":4}";
+  const std::vector<std::string> vn = {"VN"};
   ASSERT_TRUE(
       (*store)
-          ->PutBatch(std::vector<NewRecord>{{util::Sha256(more), more, "incident", "my-node", "green", "x", 1, {}}})
+          ->PutBatch(std::vector<NewRecord>{{util::Sha256(more), more, "incident", "my-node", "green", "x", 1, {}, vn}})
           .ok());
   auto by_country = (*store)->CountRecords({.visible = std::nullopt, .per_country = true});
   ASSERT_TRUE(by_country.ok()) << by_country.status();
   std::map<std::string, uint64_t> per_country;
   for (const DayCount& d : *by_country) per_country[d.country] += d.count;
+  // Counted once: by the store (schema 6), not also by schema 5's trigger.
   EXPECT_EQ(per_country, (std::map<std::string, uint64_t>{{"TH", 2}, {"VN", 2}}));
 }
 

@@ -53,6 +53,7 @@ struct Puller::Impl {
   struct Fields {
     std::string type, origin, tlp, created;
     int64_t created_us;
+    std::vector<std::string> countries;
   };
   struct PageData {
     store::PulledPage pulled;
@@ -246,7 +247,8 @@ struct Puller::Impl {
       out->records.push_back(std::move(r));
       // Keep the fields the store indexes.
       fields.push_back(Fields{std::move(rec->type), std::move(rec->origin), std::string(records::TlpName(rec->tlp)),
-                              std::move(rec->created), absl::ToUnixMicros(rec->created_time)});
+                              std::move(rec->created), absl::ToUnixMicros(rec->created_time),
+                              std::move(rec->countries)});
     }
     for (size_t i = 0; i < out->records.size(); ++i) {
       store::NewRecord& n = out->records[i].record;
@@ -256,6 +258,7 @@ struct Puller::Impl {
       n.tlp = fields[i].tlp;
       n.created = fields[i].created;
       n.created_us = fields[i].created_us;
+      n.countries = fields[i].countries;
     }
     return std::nullopt;
   }

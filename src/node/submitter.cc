@@ -185,7 +185,7 @@ absl::StatusOr<std::vector<SubmitResult>> Submitter::Commit(std::span<const Prep
   for (const Prepared& p : prepared) {
     const records::Record& r = p.record;
     batch.push_back({r.id, r.canonical, r.type, r.origin, records::TlpName(r.tlp), r.created,
-                     absl::ToUnixMicros(r.created_time), p.submission});
+                     absl::ToUnixMicros(r.created_time), p.submission, r.countries});
   }
   auto outcomes = store_->PutBatch(batch, signer_);
   if (!outcomes.ok()) return outcomes.status();

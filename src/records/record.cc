@@ -240,6 +240,11 @@ std::optional<Record> MakeRecord(const Json& doc, size_t max_bytes, std::vector<
   r.created = doc["created"].get<std::string>();
   util::ParseTimestamp(r.created, &r.created_time);
   if (const std::string* sup = StringMember(doc, "supersedes")) r.supersedes = util::DigestFromHex(*sup);
+  if (auto it = doc.find("countries"); it != doc.end() && it->is_array()) {
+    for (const Json& c : *it) {
+      if (c.is_string()) r.countries.push_back(c.get<std::string>());
+    }
+  }
   return r;
 }
 

@@ -43,6 +43,7 @@ struct Record {
   std::string created;  // RFC 3339 UTC, as in the record.
   absl::Time created_time;
   std::optional<RecordId> supersedes;
+  std::vector<std::string> countries;  // `countries`, as in the record (checked distinct).
 };
 
 // Checks a complete record (origin, created and nonce present) against the

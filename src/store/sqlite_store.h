@@ -33,7 +33,7 @@ struct SqliteOptions {
 };
 
 // The schema version this build writes; older files are migrated.
-inline constexpr int kSqliteSchemaVersion = 5;
+inline constexpr int kSqliteSchemaVersion = 6;
 
 // Opens (or creates) the store at `path`. FailedPrecondition if the file is
 // not an aisafe store or was written by a newer version; NotFound if absent

@@ -67,6 +67,9 @@ struct NewRecord {
   // Digest of the document as submitted; absent for records whose bytes
   // came complete (e.g. from a peer).
   std::optional<util::Digest> submission;
+  // The ISO 3166-1 codes the record names (`countries`, distinct), for the
+  // record counts; the store does not parse `canonical` for them.
+  std::span<const std::string> countries = {};
 };
 
 struct PutOutcome {
