@@ -17,14 +17,8 @@ using namespace internal;  // NOLINT(google-build-using-namespace): the componen
 
 namespace {
 
-constexpr int64_t kUsPerDay = int64_t{86400} * 1000000;
 constexpr int64_t kWeekDays = 7;
 constexpr int64_t kTrendDays = 90;
-
-int64_t DayOf(absl::Time t) {
-  int64_t us = absl::ToUnixMicros(t);
-  return us >= 0 ? us / kUsPerDay : -((-us + kUsPerDay - 1) / kUsPerDay);
-}
 
 std::string DayText(int64_t day) {
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(day * 86400), absl::UTCTimeZone());
@@ -121,7 +115,7 @@ Response Api::Impl::Stats(Api& api, const Request& req, const auth::Caller& call
   store::VisibleFilter visible = ToStoreFilter(auth::VisibleTo(caller), node_name);
   const store::Store& store = api.node_->store();
   absl::Time now = api.node_->clock().Now();
-  int64_t today = DayOf(now);
+  int64_t today = store::DayOfUnixMicros(absl::ToUnixMicros(now));
   int64_t week_from = today - (kWeekDays - 1);
   int64_t trend_from = today - (kTrendDays - 1);
 

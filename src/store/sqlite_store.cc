@@ -831,11 +831,10 @@ absl::Status SqliteStore::CountStoredLocked(std::span<const NewRecord> batch, st
   // batch; a batch of a day's records makes a few dozen.
   using Key = std::tuple<std::string_view, int64_t, std::string_view, std::string_view, std::string_view>;
   std::map<Key, int64_t> counts;
-  constexpr int64_t kUsPerDay = int64_t{86400} * 1000000;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!outcomes[i].inserted) continue;
     const NewRecord& r = batch[i];
-    int64_t day = r.created_us >= 0 ? r.created_us / kUsPerDay : -((-r.created_us + kUsPerDay - 1) / kUsPerDay);
+    int64_t day = DayOfUnixMicros(r.created_us);
     // Only a red record's visibility depends on its origin (schema 5).
     std::string_view origin = r.tlp == "red" ? r.origin : std::string_view();
     ++counts[Key{std::string_view(), day, r.type, r.tlp, origin}];

@@ -108,6 +108,14 @@ struct CountsQuery {
   bool per_country = false;              // Rows per country a record names; otherwise per record.
 };
 
+// The UTC day of a time in microseconds since the Unix epoch, as the counts
+// key it: floor(us / 86,400,000,000), so times before 1970 fall on negative
+// days, not on day 0.
+inline int64_t DayOfUnixMicros(int64_t us) {
+  constexpr int64_t kUsPerDay = int64_t{86400} * 1000000;
+  return us >= 0 ? us / kUsPerDay : -((-us + kUsPerDay - 1) / kUsPerDay);
+}
+
 struct DayCount {
   int64_t day = 0;  // 0 unless CountsQuery::per_day.
   std::string type;

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { LANGS, LANG_NAMES, getLang, isLang, onLangChange, setLang, t, locale } from './lib/i18n';
+import { LANGS, LANG_NAMES, getLang, isLang, setLang, t, locale, useLang } from './lib/i18n';
 import { matchRoute, navigate, useLocation, type Route } from './lib/router';
 import { signOut, useSession } from './lib/session';
 import { countryName } from './lib/format';
@@ -47,9 +47,8 @@ function NavLink({ href, current, label }: { href: string; current: boolean; lab
 export function App(): JSX.Element {
   const loc = useLocation();
   const s = useSession();
-  const [, setLangTick] = useState(0);
   const [menuOpen, setMenuOpen] = useState(false);
-  useEffect(() => onLangChange(() => setLangTick((n) => n + 1)), []);
+  useLang();
   const route = matchRoute(loc.pathname);
   const me = s.me;
   const signedIn = !!me && me.role !== 'public';

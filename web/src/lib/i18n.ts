@@ -9,6 +9,7 @@
 // Interpolation: "{name}" is replaced by params.name. Plurals: when params.count
 // is a number and "<key>.<plural category>" exists (Intl.PluralRules: one, other,
 // ...), that message is used; "<key>.other" is the fallback.
+import { Notifier, useNotifier } from './notify';
 
 export type Messages = Record<string, string>;
 export type Params = Record<string, string | number>;
@@ -73,7 +74,7 @@ const english: Messages = {
 };
 const loaded: Partial<Record<Lang, Messages>> = { en: english };
 let current: Lang = 'en';
-const listeners = new Set<() => void>();
+const changes = new Notifier();
 
 export function getLang(): Lang {
   return current;
@@ -125,10 +126,10 @@ export async function setLang(lang: Lang): Promise<void> {
     /* ignore */
   }
   document.documentElement.lang = lang;
-  for (const f of listeners) f();
+  changes.notify();
 }
 
-export function onLangChange(f: () => void): () => void {
-  listeners.add(f);
-  return () => listeners.delete(f);
+/** Re-renders the calling component when the interface language changes. */
+export function useLang(): void {
+  useNotifier(changes);
 }

@@ -1,6 +1,6 @@
 // A small History API router: routes are matched from the path, same-origin
 // <a> clicks on application paths are intercepted, popstate re-renders.
-import { useEffect, useState } from 'preact/hooks';
+import { Notifier, useNotifier } from './notify';
 
 export type Route =
   | { name: 'dashboard' }
@@ -35,10 +35,10 @@ export function isServerPath(pathname: string): boolean {
   return /^\/(v1|log|assets|healthz)(\/|$)/.test(pathname);
 }
 
-const listeners = new Set<() => void>();
+const changes = new Notifier();
 
 function notify(): void {
-  for (const f of listeners) f();
+  changes.notify();
 }
 
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
@@ -88,13 +88,6 @@ export interface Location {
 }
 
 export function useLocation(): Location {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const f = () => setTick((n) => n + 1);
-    listeners.add(f);
-    return () => {
-      listeners.delete(f);
-    };
-  }, []);
+  useNotifier(changes);
   return { pathname: location.pathname, search: location.search };
 }

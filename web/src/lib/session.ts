@@ -1,5 +1,5 @@
 // Who is signed in: the token (sessionStorage, lib/api.ts) and GET /v1/me.
-import { useEffect, useState } from 'preact/hooks';
+import { Notifier, useNotifier } from './notify';
 import { getJSON, getToken, setToken, type Me } from './api';
 
 export interface Session {
@@ -10,11 +10,11 @@ export interface Session {
 }
 
 let state: Session = { me: null, token: getToken(), notice: null };
-const listeners = new Set<() => void>();
+const changes = new Notifier();
 
 function set(s: Partial<Session>): void {
   state = { ...state, ...s };
-  for (const f of listeners) f();
+  changes.notify();
 }
 
 export function session(): Session {
@@ -22,14 +22,7 @@ export function session(): Session {
 }
 
 export function useSession(): Session {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const f = () => setTick((n) => n + 1);
-    listeners.add(f);
-    return () => {
-      listeners.delete(f);
-    };
-  }, []);
+  useNotifier(changes);
   return state;
 }
 

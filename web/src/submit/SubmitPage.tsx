@@ -5,7 +5,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../lib/api';
-import { getLang, onLangChange, t } from '../lib/i18n';
+import { getLang, t, useLang } from '../lib/i18n';
 import { useSession } from '../lib/session';
 import { buildDocument, type Doc } from './build';
 import { oversightSigningInput } from './canonical';
@@ -45,11 +45,6 @@ function saveDraft(state: FormState | null): void {
   }
 }
 
-/** Re-render when the interface language changes. */
-function useLangTick(): void {
-  const [, setTick] = useState(0);
-  useEffect(() => onLangChange(() => setTick((n) => n + 1)), []);
-}
 
 /** Focuses a field by its id: the input itself, or the first control of its group. */
 export function focusField(id: string): boolean {
@@ -116,7 +111,7 @@ interface Notice {
 }
 
 export function SubmitPage(): JSX.Element {
-  useLangTick();
+  useLang();
   const session = useSession();
   const role: Role = session.me?.role ?? 'public';
   const known = session.me !== null;
